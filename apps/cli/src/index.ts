@@ -1,0 +1,1 @@
+export { discoverApps } from './supervisor/apps.js';

@@ -1,0 +1,5 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+export const dataDir = resolve(process.env.FIFE_DATA_DIR ?? resolve(repoRoot, '.fife'));
