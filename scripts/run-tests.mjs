@@ -35,7 +35,12 @@ if (files.length === 0) {
 
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', ...passThrough, ...files],
+  [
+    '--import', 'tsx', '--test', '--test-concurrency=2',
+    // A test file that leaves a handle open must not hang the run; a stuck test fails after 3 min.
+    '--test-force-exit', '--test-timeout=180000',
+    ...passThrough, ...files,
+  ],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { FifeError, system } from '@fife/api';
 import { Bus, handler, type ConsumeSpec } from '@fife/bus';
+import { openStore, type Store } from '@fife/store';
+import { join } from 'node:path';
 import { defaultNodeName, loadConfig, redactUrl, type Config, type ConfigShape } from './config.js';
 import { createLogger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -14,6 +16,8 @@ export interface WhappContext<S extends ConfigShape> {
   config: Config<S>;
   log: Logger;
   bus: Bus;
+  /** CouchDB through nano; present when the definition asked for it (`store: true`). */
+  store: Store;
   metrics: Metrics;
   /** Adds a dependency to /readyz and to ping replies. */
   addReadiness(name: string, check: ReadinessCheck): void;
@@ -25,6 +29,8 @@ export interface WhappDefinition<S extends ConfigShape> {
   name: string;
   version: string;
   config: S;
+  /** Opens CouchDB (COUCH_URL, else the embedded server under FIFE_DATA_DIR/couch) before setup. */
+  store?: boolean;
   /** Wires consumers, caches, timers. Runs once; the bus re-attaches consumers after reconnects. */
   setup(ctx: WhappContext<S>): Promise<void>;
 }
@@ -47,12 +53,21 @@ export async function startWhapp<S extends ConfigShape>(
   const bus = new Bus({ url: config.AMQP_URL, identity: { appName: def.name, appVersion: def.version, node }, logger: log, observer: metrics.observer });
   const checks = new Map<string, ReadinessCheck>([['bus', () => bus.isUp]]);
   const stoppers: Array<() => Promise<void> | void> = [];
+  const store = def.store ? await openStore({ couchUrl: config.COUCH_URL, dataDir: join(config.FIFE_DATA_DIR, 'couch') }) : undefined;
+  if (store) {
+    checks.set('store', couchAnswers(store));
+    stoppers.push(() => store.close());
+  }
   const ctx: WhappContext<S> = {
     name: def.name,
     version: def.version,
     config,
     log,
     bus,
+    get store(): Store {
+      if (!store) throw new FifeError('whapp.no_store', `${def.name} did not ask for a store (store: true)`);
+      return store;
+    },
     metrics,
     addReadiness: (name, check) => void checks.set(name, check),
     onStop: (fn) => void stoppers.push(fn),
@@ -75,7 +90,8 @@ export async function startWhapp<S extends ConfigShape>(
     })());
 
   log.info({ http: http.url, serverId: bus.serverId }, `${def.name}: ready`);
-  return { ...ctx, httpUrl: http.url, stop };
+  // Object.assign, not a spread: a spread would call the `store` getter of a store-less whapp.
+  return Object.assign(ctx, { httpUrl: http.url, stop });
 }
 
 /** Every process answers ping on its own exclusive queue, so a collect reaches all of them. */
@@ -102,6 +118,20 @@ function pingConsumer(bus: Bus, app: string, started: number, checks: Map<string
         });
       }),
     ],
+  };
+}
+
+/** CouchDB readiness, probed at most every 2 s so /readyz stays cheap under scraping. */
+function couchAnswers(store: Store): ReadinessCheck {
+  let last = { at: 0, ok: false };
+  return async () => {
+    if (Date.now() - last.at < 2000) return last.ok;
+    const ok = await Promise.race([
+      store.server.info().then(() => true, () => false),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 1000).unref()),
+    ]);
+    last = { at: Date.now(), ok };
+    return ok;
   };
 }
 

@@ -79,3 +79,27 @@ test('readiness reports a failing dependency with 503', async () => {
   storeUp = true;
   assert.equal((await fetch(`${app.httpUrl}/readyz`)).status, 200);
 });
+
+test('a whapp that asks for a store gets the embedded CouchDB and reports it in /readyz', async () => {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'fife-whapp-'));
+  const app = await startWhapp(
+    {
+      name: 'with-store',
+      version: '0',
+      config: {},
+      store: true,
+      setup: async (ctx) => {
+        await ctx.store.createAccount({ name: 'Example', realm: 'sip.example.com' });
+      },
+    },
+    env({ FIFE_DATA_DIR: dir }),
+  );
+  running.push(app);
+  const body = (await (await fetch(`${app.httpUrl}/readyz`)).json()) as { checks: Record<string, boolean> };
+  assert.deepEqual(body.checks, { bus: true, store: true });
+  const dbs = await app.store.server.db.list();
+  assert.ok(dbs.includes('accounts') && dbs.includes('registrations'), dbs.join());
+});
