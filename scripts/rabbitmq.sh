@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes a real RabbitMQ available to Fife and its tests.
-#   scripts/rabbitmq.sh start   -> prints AMQP_URL=... (reuses $AMQP_URL when it answers, else starts a private node)
+#   scripts/rabbitmq.sh start   -> prints AMQP_URL=... (reuses $AMQP_URL when it answers, else a running private
+#                                  node, else starts one and also prints BROKER_STARTED=1)
 #   scripts/rabbitmq.sh stop    -> stops the private node started from this checkout
 #   scripts/rabbitmq.sh ctl ARGS-> rabbitmqctl against the private node (tests use it to drop connections)
 # The private node listens on 127.0.0.1 only, on free ports, with its data under .fife/rabbitmq.
@@ -86,6 +87,7 @@ ENV
     log "the node did not start; last log lines:"; tail -n 20 "$base"/log/*.log >&2 || true; exit 1
   fi
   echo "AMQP_URL=amqp://guest:guest@127.0.0.1:$port"
+  echo "BROKER_STARTED=1" # only the caller that started the node should stop it
 }
 
 stop() {

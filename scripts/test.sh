@@ -12,10 +12,9 @@ fi
 
 # Tests get their own broker node (not the one `npm start` may be running), stopped at the end.
 export FIFE_RABBITMQ_DIR="${FIFE_RABBITMQ_DIR:-$PWD/.fife/test-rabbitmq}"
-given_url="${AMQP_URL:-}"
-broker_line="$(bash scripts/rabbitmq.sh start)"
-export "${broker_line?}"
-if [ "$AMQP_URL" != "$given_url" ]; then trap 'bash scripts/rabbitmq.sh stop' EXIT; fi
+broker="$(bash scripts/rabbitmq.sh start)"
+export "$(grep '^AMQP_URL=' <<<"$broker")"
+if grep -q '^BROKER_STARTED=1' <<<"$broker"; then trap 'bash scripts/rabbitmq.sh stop' EXIT; fi
 echo "test: broker at ${AMQP_URL/:guest@/:***@}"
 
 echo "test: typechecking"

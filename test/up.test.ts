@@ -1,0 +1,33 @@
+// The README's start command, end to end: `fife up --check` brings up the embedded CouchDB and every
+// app against the test broker, waits until each process answered a request over the bus, then stops.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { brokerUrl, repoRoot } from '@fife/testkit';
+import { discoverApps } from '@fife/cli';
+
+test('fife up starts every app, each answers over the bus, and everything stops cleanly', async () => {
+  const dataDir = await mkdtemp(join(tmpdir(), 'fife-up-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, AMQP_URL: await brokerUrl(), FIFE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  delete env.COUCH_URL;
+  const child = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/fife.mjs'), 'up', '--check', '--ready-timeout', '120'], { env, cwd: repoRoot });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    assert.equal(code, 0, out);
+    const apps = discoverApps();
+    assert.match(out, new RegExp(`Fife is up: ${apps.length} processes answered`), out);
+    for (const app of apps) assert.match(out, new RegExp(`^${app}\\s+${app}-1@\\S+\\s+\\d+\\s+ready`, 'm'), `${app} listed as ready\n${out}`);
+    assert.match(out, /embedded PouchDB Server/);
+    assert.match(out, /fife: stopped/);
+    const logs = await readdir(join(dataDir, 'logs'));
+    assert.deepEqual(logs.sort(), apps.map((a) => `${a}-1.log`).sort());
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
