@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { flag } from './lenient.js';
 
 /** Kazoo's default headers (kazoo-wire §1.3). Every message extends this shape. */
 export const defaultHeaders = {
@@ -11,7 +12,8 @@ export const defaultHeaders = {
   Node: z.string().optional(),
   'Server-Queue-ID': z.string().optional(),
   'System-Log-ID': z.string().optional(),
-  'Defer-Response': z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+  /** Kazoo writes `"true"`; normalised to that string form (read it with `isTrue`). */
+  'Defer-Response': flag.optional(),
   'Account-ID': z.string().optional(),
   'Call-ID': z.string().optional(),
 } as const;

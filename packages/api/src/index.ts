@@ -2,4 +2,8 @@ export * from './errors.js';
 export * from './exchanges.js';
 export * from './routing-key.js';
 export * from './headers.js';
+export * from './lenient.js';
+export * from './conditional.js';
 export * from './define.js';
+export * from './families/index.js';
+export * from './json-schema.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMessage } from '../define.js';
-import { routingKey } from '../routing-key.js';
+import { routingKey, targetedKey } from '../routing-key.js';
 
 /**
  * Fife's own process discovery: every whapp and ecallmgr process answers `system.ping.<app>` (or
@@ -26,7 +26,7 @@ export const pingResp = defineMessage({
   category: 'system',
   name: 'ping_resp',
   exchange: 'targeted',
-  routingKey: (_m, target) => target ?? '',
+  routingKey: targetedKey,
   bindingKeys: [],
   fields: {
     'Uptime-Seconds': z.number().nonnegative(),
