@@ -10,6 +10,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
+# The compose file is validated with Debian's docker-compose (no Docker engine needed).
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  echo "test: installing docker-compose with apt-get (once)"
+  mkdir -p .fife
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >.fife/apt-docker-compose.log 2>&1 \
+    || echo "test: apt-get install docker-compose failed, see .fife/apt-docker-compose.log"
+fi
+
 # Tests get their own broker node (not the one `npm start` may be running), stopped at the end.
 export FIFE_RABBITMQ_DIR="${FIFE_RABBITMQ_DIR:-$PWD/.fife/test-rabbitmq}"
 broker="$(bash scripts/rabbitmq.sh start)"
