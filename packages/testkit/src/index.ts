@@ -1,1 +1,2 @@
 export * from './shared-fixtures.js';
+export * from './broker.js';
