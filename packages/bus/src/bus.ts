@@ -78,7 +78,7 @@ export class Bus extends EventEmitter {
         factor: 2,
         jitter: 0.2,
         maxRetries: r.maxRetries ?? 60,
-        initialMaxRetries: r.maxRetries ?? 20,
+        initialMaxRetries: r.maxRetries ?? 60,
         setup: (model: ChannelModel) => this.attach(model),
       },
     };

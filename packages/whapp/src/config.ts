@@ -5,6 +5,7 @@ import { FifeError } from '@fife/api';
 /** Settings every Fife process reads from its environment. Apps extend this with their own keys. */
 export const baseConfigShape = {
   AMQP_URL: z.string().url().default('amqp://guest:guest@127.0.0.1:5672').describe('RabbitMQ URL (amqp://user:pass@host:port/vhost)'),
+  AMQP_RECONNECT_MAX_RETRIES: z.coerce.number().int().nonnegative().default(60).describe('Reconnect attempts (0.5 s to 5 s apart) before the process gives up and exits 1'),
   COUCH_URL: z.string().url().optional().describe('CouchDB URL with credentials; unset = the embedded CouchDB-compatible server'),
   FIFE_DATA_DIR: z.string().default('.fife').describe('Folder for local state (embedded CouchDB data, pid files)'),
   NODE_NAME: z.string().min(1).optional().describe('Node name in the Kazoo `Node` header; default <app>@<hostname>'),

@@ -50,7 +50,13 @@ export async function startWhapp<S extends ConfigShape>(
   const metrics = createMetrics(def.name);
   const started = Date.now();
   const node = config.NODE_NAME ?? defaultNodeName(def.name);
-  const bus = new Bus({ url: config.AMQP_URL, identity: { appName: def.name, appVersion: def.version, node }, logger: log, observer: metrics.observer });
+  const bus = new Bus({
+    url: config.AMQP_URL,
+    identity: { appName: def.name, appVersion: def.version, node },
+    logger: log,
+    observer: metrics.observer,
+    reconnect: { maxRetries: config.AMQP_RECONNECT_MAX_RETRIES },
+  });
   const checks = new Map<string, ReadinessCheck>([['bus', () => bus.isUp]]);
   const stoppers: Array<() => Promise<void> | void> = [];
   const store = def.store ? await openStore({ couchUrl: config.COUCH_URL, dataDir: join(config.FIFE_DATA_DIR, 'couch') }) : undefined;

@@ -103,3 +103,27 @@ test('a whapp that asks for a store gets the embedded CouchDB and reports it in 
   const dbs = await app.store.server.db.list();
   assert.ok(dbs.includes('accounts') && dbs.includes('registrations'), dbs.join());
 });
+
+test('a process that cannot reach the broker exits 1 instead of idling', async () => {
+  const { spawn } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const main = fileURLToPath(new URL('./testing/sample-main.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', main], {
+    env: { ...process.env, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1', AMQP_RECONNECT_MAX_RETRIES: '2', LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 1);
+  assert.match(stderr, /sample: cannot start: .*ECONNREFUSED/);
+});
+
+test('a bad configuration value stops the process with the variable named', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { fileURLToPath } = await import('node:url');
+  const main = fileURLToPath(new URL('./testing/sample-main.ts', import.meta.url));
+  const r = spawnSync(process.execPath, ['--import', 'tsx', main], { env: { ...process.env, HTTP_PORT: 'eighty' }, encoding: 'utf8' });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /HTTP_PORT/);
+});
