@@ -1,2 +1,3 @@
 export * from './shared-fixtures.js';
 export * from './broker.js';
+export * from './sim/index.js';
