@@ -7,3 +7,4 @@ export * from './conditional.js';
 export * from './define.js';
 export * from './families/index.js';
 export * from './json-schema.js';
+export * from './catalog.js';
