@@ -185,6 +185,10 @@ test('competing consumers in 2 processes split the work with nothing duplicated 
     assert.ok(split.every((n) => n > total / 10), `both processes took a share: ${split.join('/')}`);
   } finally {
     for (const p of procs) p.kill('SIGTERM');
+    const conn = await amqp.connect(url);
+    const ch = await conn.createChannel();
+    await ch.deleteQueue(queue);
+    await conn.close();
   }
 });
 
@@ -204,4 +208,11 @@ test('after the broker drops every connection, consumers resume and no confirmed
   await until(() => got.size === 100, 15_000, 'all 100 messages after reconnect');
   assert.ok(consumer.isUp && producer.isUp);
   assert.ok(Date.now() - t0 < 10_000, 'recovered within 10 s');
+});
+
+test('a mandatory publish nobody is bound to comes back as a typed error', async () => {
+  const bus = await newBus();
+  const msg = build(ping, { Topic: `unbound-${nanoid(6)}` }, bus.identity);
+  await assert.rejects(bus.publish(ping, msg, { mandatory: true }), (err) => isFifeError(err, 'bus.unroutable'));
+  await bus.publish(ping, msg); // without mandatory the broker drops it silently, as AMQP does
 });

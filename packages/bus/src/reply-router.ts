@@ -24,6 +24,9 @@ export interface RequestOptions {
   replies: MessageDef<any>[];
   routingKey?: string;
   mandatory?: boolean;
+  /** Replies that report progress without ending the request (originate_uuid before originate_resp). */
+  interim?: MessageDef<any>[];
+  onInterim?(reply: Record<string, unknown>): void;
 }
 
 export interface CollectOptions extends RequestOptions {
@@ -85,6 +88,11 @@ export class ReplyRouter {
       this.pending.set(msgId, {
         fail: (err) => finish(err),
         onReply: (reply, replyDef) => {
+          if (replyDef && opts.interim?.some((d) => d.id === replyDef.id)) {
+            const interim = validate(replyDef, reply);
+            if (interim.ok) opts.onInterim?.(interim.value as Record<string, unknown>);
+            return;
+          }
           const checked = checkReply(reply, replyDef, opts.replies);
           const isDeferred = reply['Defer-Response'] === true || reply['Defer-Response'] === 'true';
           if (isDeferred) {

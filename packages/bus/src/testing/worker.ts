@@ -9,6 +9,7 @@ await bus.start();
 await bus.consume({
   queue,
   prefetch: 5,
+  bindings: [], // the test publishes straight to the queue; a wildcard binding would outlive the test
   handlers: [
     handler(ping, async (msg) => {
       process.stdout.write(`${msg.Seq}\n`);

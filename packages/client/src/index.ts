@@ -1,0 +1,6 @@
+export { FifeClient, type ClientOptions } from './client.js';
+export { Registrations, type RegistrationQuery } from './registrations.js';
+export { Calendars, type CalendarQuery } from './calendars.js';
+export { Calls, type EventFilter, type Subscription } from './calls.js';
+export { System } from './system.js';
+export { remoteError, isErrorReply } from './remote-error.js';
