@@ -80,11 +80,14 @@ export class ReplyRouter {
         if (err) reject(err);
         else resolve(value!);
       };
-      const timer = setTimeout(() => {
+      // setImmediate: a reply that reached the socket while the event loop was blocked is read
+      // (poll phase) before the deadline is declared missed (check phase).
+      const timer = setTimeout(() => setImmediate(() => {
+        if (!this.pending.has(msgId)) return;
         if (deferred) return finish(undefined, deferred);
         this.bus.observer.messageFailed?.(def.id, 'timeout');
         finish(new FifeError('bus.timeout', `no reply to ${def.id} within ${opts.timeoutMs} ms`, { message: def.id, msgId, timeoutMs: opts.timeoutMs }));
-      }, opts.timeoutMs);
+      }), opts.timeoutMs);
       this.pending.set(msgId, {
         fail: (err) => finish(err),
         onReply: (reply, replyDef) => {
@@ -120,7 +123,7 @@ export class ReplyRouter {
         this.pending.delete(msgId);
         resolve(got);
       };
-      const timer = setTimeout(finish, opts.timeoutMs);
+      const timer = setTimeout(() => setImmediate(finish), opts.timeoutMs);
       this.pending.set(msgId, {
         fail: () => finish(),
         onReply: (reply, replyDef) => {

@@ -1,0 +1,18 @@
+export * from './schema/extension.js';
+export * from './schema/stage2.js';
+export * from './schema/plan.js';
+export * from './schema/scenario.js';
+export { parseOrThrow } from './validate.js';
+export { buildTopology, parseTopology, matchTrunk, resolveCalled, type Topology } from './topology.js';
+export { discoverTree, MAX_DEPTH, MAX_NODES, type DiscoveryInput } from './discovery.js';
+export { flattenTree, type TreeNode, type NodeLogEntry, type LoadedRank, type RankMembership, type ForwardLink } from './tree.js';
+export { routeOf, type Route, type LeafRoute, type ForkRoute, type ForkTarget, type Separator } from './routes.js';
+export { Stage2Runtime, type Stage2Outcome, type Stage2User } from './stage2.js';
+export { executeRoute, pendingForks, type Execution, type ForkRun } from './execute.js';
+export { callerIdFor } from './caller.js';
+export { planCall, explainPlan, type CallInput, type CallPlan } from './plan.js';
+export { planScenario, parseScenario, planParsedScenario } from './scenario.js';
+export { renderCall } from './render/render.js';
+export { dialValue, dialNumber, dialTarget } from './render/escape.js';
+export { legString, bridgeString, enterpriseString } from './render/dial-string.js';
+export type * from './render/types.js';
