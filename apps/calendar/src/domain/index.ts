@@ -1,0 +1,10 @@
+export { expand, expandCalendar, parseIcs, inWindow, instantToEpochSeconds, zoneNamed, type ParsedCalendar } from './expand.js';
+export { toOracleTsv, oracleLine } from './tsv.js';
+export { parseCalendars } from './parse.js';
+export { BusyIntervalSchema, ExpandOptionsSchema, InstantSchema, type BusyInterval, type ExpandOptions, type InstantInput } from './schemas.js';
+export { WINDOWS_ZONES } from './windows-zones.js';
+export { formatUtc, parseInstant } from './civil.js';
+export { StatusIndex, RollingStatus, type StatusAt } from './status-index.js';
+export { OpeningHours, type OpeningStatus } from './opening-hours.js';
+export { mergeSpans, subtractSpans, clipSpans, type Span } from './interval-set.js';
+export { OnCallResolver, OnCallMappingSchema, type OnCallMapping, type OnCallAt, type OnCallEvent, type OnCallSource } from './oncall.js';
