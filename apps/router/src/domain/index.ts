@@ -1,0 +1,11 @@
+export * from './documents.js';
+export * from './numbers.js';
+export * from './callflow-match.js';
+export * from './plan.js';
+export * from './lookups.js';
+export * from './caller-id.js';
+export { evaluateCall, type CallInput, type Evaluation, type EvaluateOptions } from './evaluate.js';
+export { routeRespFields, routesOf, routeObjectOf, endpointOf, commandsOf, type RouteRespContext } from './route-resp.js';
+export { flowModules } from './modules/index.js';
+export type { FlowModule, ModuleContext } from './module.js';
+export { offnetSteps, selectResources } from './offnet.js';
