@@ -1,11 +1,13 @@
 // Request/response through the real broker: packages/bus against a bare amqplib round trip measured
-// in the same run, sequential and paced. Run: node --import tsx packages/bus/bench/rpc.bench.ts
-import amqp, { type Channel, type ConsumeMessage } from 'amqplib';
+// in the same run, sequential and paced; each responder runs in its own process, as a whapp would. Run: node --import tsx packages/bus/bench/rpc.bench.ts
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
 import pino from 'pino';
 import { nanoid } from 'nanoid';
 import { build } from '@fife/api';
 import { brokerUrl } from '@fife/testkit';
-import { Bus, handler } from '../src/index.js';
+import { Bus } from '../src/index.js';
 import { ping, pong } from '../src/testing/messages.js';
 import { percentile, printTable, type Row } from './stats.js';
 
@@ -15,18 +17,19 @@ const PACED_SECONDS = 3;
 
 type RoundTrip = () => Promise<void>;
 
+/** Starts the responder process and resolves once it consumes. */
+async function responder(mode: 'raw' | 'bus', url: string, key: string): Promise<ChildProcess> {
+  const file = fileURLToPath(new URL('./responder.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', file, mode, url, key], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve) => child.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve()));
+  return child;
+}
+
 async function rawRoundTrip(url: string): Promise<{ call: RoundTrip; close(): Promise<void> }> {
+  const key = `bus_test.ping.raw-${nanoid(6)}`;
+  const server = await responder('raw', url, key);
   const conn = await amqp.connect(url, { noDelay: true });
-  const server = await conn.createChannel();
   const client = await conn.createChannel();
-  const queue = `bench.raw.${nanoid(6)}`;
-  await server.assertQueue(queue, { exclusive: true });
-  await server.consume(queue, (m: ConsumeMessage | null) => {
-    if (!m) return;
-    const req = JSON.parse(m.content.toString());
-    server.publish('targeted', req['Server-ID'], Buffer.from(JSON.stringify({ 'Msg-ID': req['Msg-ID'], Responder: 'raw' })));
-    server.ack(m);
-  });
   const replyQueue = `bench.raw.reply.${nanoid(6)}`;
   await client.assertQueue(replyQueue, { exclusive: true });
   await client.bindQueue(replyQueue, 'targeted', replyQueue);
@@ -36,27 +39,18 @@ async function rawRoundTrip(url: string): Promise<{ call: RoundTrip; close(): Pr
     new Promise<void>((resolve) => {
       const id = nanoid();
       waiting.set(id, () => (waiting.delete(id), resolve()));
-      (client as Channel).sendToQueue(queue, Buffer.from(JSON.stringify({ 'Msg-ID': id, 'Server-ID': replyQueue, Topic: 'x' })));
+      client.publish('fife', key, Buffer.from(JSON.stringify({ 'Msg-ID': id, 'Server-ID': replyQueue, Topic: 'x' })), { contentType: 'application/json' });
     });
-  return { call, close: () => conn.close() };
+  return { call, close: async () => (server.kill('SIGTERM'), await conn.close()) };
 }
 
 async function busRoundTrip(url: string): Promise<{ call: RoundTrip; close(): Promise<void> }> {
-  const logger = pino({ level: 'silent' });
-  const topic = nanoid(6);
-  const responder = new Bus({ url, identity: { appName: 'bench-responder', appVersion: '0', node: 'bench' }, logger });
-  const requester = new Bus({ url, identity: { appName: 'bench-requester', appVersion: '0', node: 'bench' }, logger });
-  await responder.start();
+  const topic = `bus-${nanoid(6)}`;
+  const server = await responder('bus', url, `bus_test.ping.${topic}`);
+  const requester = new Bus({ url, identity: { appName: 'bench-requester', appVersion: '0', node: 'bench' }, logger: pino({ level: 'silent' }) });
   await requester.start();
-  await responder.consume({
-    queue: `bench.bus.${topic}`,
-    exclusive: true,
-    prefetch: 256,
-    bindings: [{ exchange: 'fife', key: `bus_test.ping.${topic}` }],
-    handlers: [handler(ping, (_m, ctx) => ctx.reply(pong, { Responder: 'bus' }))],
-  });
   const call = async () => void (await requester.request(ping, { Topic: topic }, { timeoutMs: 5000, replies: [pong] }));
-  return { call, close: async () => (await requester.close(), await responder.close()) };
+  return { call, close: async () => (server.kill('SIGTERM'), await requester.close()) };
 }
 
 async function sequential(call: RoundTrip, n: number): Promise<number[]> {

@@ -184,13 +184,31 @@ export class Bus extends EventEmitter {
         if (msg.properties.messageId === props.messageId) returned = true;
       };
       if (props.mandatory) ch.on('return', onReturn);
-      ch.publish(exchange, key, content, props, (err) => {
+      this.corked(() => ch.publish(exchange, key, content, props, (err) => {
         if (props.mandatory) ch.off('return', onReturn);
         if (err) reject(err);
         else if (returned) reject(new FifeError('bus.unroutable', `no queue took the message on ${exchange}/${key}`, { exchange, key }));
         else resolve();
-      });
+      }));
     });
+  }
+
+  /**
+   * amqplib's muxer writes each queued message to the socket on its own: one syscall per message
+   * with Nagle off. Its write pass is a setImmediate scheduled from a nextTick (the channel stream's
+   * 'readable'); uncorking from a later nextTick → setImmediate lets everything queued in this turn
+   * leave in one write. If amqplib ever schedules differently, this only loses the batching.
+   */
+  corked<T>(fn: () => T): T {
+    const socket = (this.connection as unknown as { connection?: { stream?: { cork?(): void; uncork(): void } } } | undefined)
+      ?.connection?.stream;
+    if (typeof socket?.cork !== 'function') return fn();
+    socket.cork();
+    try {
+      return fn();
+    } finally {
+      process.nextTick(() => setImmediate(() => socket.uncork()));
+    }
   }
 
   /** Publishes a declared message on its exchange with its routing key. */

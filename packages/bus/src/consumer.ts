@@ -207,7 +207,7 @@ export class Consumer {
   }
 
   private ack(ch: Channel, m: ConsumeMessage): void {
-    if (this.channel === ch) ch.ack(m); // a delivery from a dead channel is redelivered by the broker anyway
+    if (this.channel === ch) this.bus.corked(() => ch.ack(m)); // a dead channel's deliveries are redelivered anyway
   }
 
   private nack(ch: Channel, m: ConsumeMessage): void {

@@ -1,0 +1,94 @@
+import { inertValue } from './escape.js';
+import { first, get, type Fields } from './fields.js';
+import { prefixedVars, CCV_PREFIX } from './ccv.js';
+import { directoryDocument, type NameValue } from './xml.js';
+
+/** What a directory fetch asks for, once classified. */
+export type DirectoryRequest =
+  | { kind: 'authn'; action: 'sip_auth' | 'user_call'; user: string; domain: string }
+  | { kind: 'ignored'; reason: string };
+
+/**
+ * Only two directory lookups are answered over AMQP: a digest check (`sip_auth`, REGISTER or INVITE)
+ * and the `user/` endpoint (`user_call`, so a bridge to `user/1001@realm` finds the user and its
+ * dial-string). Everything else (gateways at profile start, reverse auth, ...) gets "not found".
+ */
+export function classifyDirectory(params: Fields): DirectoryRequest {
+  if (get(params, 'section') !== 'directory') return { kind: 'ignored', reason: 'not a directory fetch' };
+  const action = get(params, 'action');
+  if (action !== 'sip_auth' && action !== 'user_call') return { kind: 'ignored', reason: `action ${action ?? '(none)'} not handled` };
+  const user = first(params, 'user', 'sip_auth_username');
+  const domain = first(params, 'domain', 'key_value', 'sip_auth_realm');
+  if (!user || !domain) return { kind: 'ignored', reason: 'no user or domain' };
+  return { kind: 'authn', action, user, domain };
+}
+
+/** Realm rules of kazoo-wire §7.1: sip_auth_realm, else domain, else the host of sip_auth_uri; lowercased, cut at `:`/`;`. */
+export function authRealm(params: Fields): string {
+  const uriHost = get(params, 'sip_auth_uri')?.replace(/^sips?:/i, '').replace(/^.*@/, '');
+  const raw = first(params, 'sip_auth_realm', 'domain') ?? uriHost ?? '';
+  return raw.replace(/[:;].*$/, '').toLowerCase();
+}
+
+function userAt(user: string | undefined, host: string | undefined, fallback: string): string {
+  return user && host ? `${user}@${host}` : fallback;
+}
+
+/** authn_req fields for a directory fetch (Msg-ID = the fetch id), kazoo-wire §7.1. */
+export function authnReqFields(params: Fields, req: Extract<DirectoryRequest, { kind: 'authn' }>, fetchId: string): Record<string, unknown> {
+  const fallback = `${req.user}@${req.domain}`;
+  const realm = authRealm(params);
+  const fields: Record<string, unknown> = {
+    'Msg-ID': fetchId,
+    'Auth-User': req.user,
+    // An IP realm stays as sent: authnReqKey then keys the request on the domain of To (kazoo-wire §2).
+    'Auth-Realm': realm || req.domain.toLowerCase(),
+    To: userAt(get(params, 'sip_to_user'), get(params, 'sip_to_host'), fallback),
+    From: userAt(get(params, 'sip_from_user'), get(params, 'sip_from_host'), fallback),
+    Method: 'password',
+    'Orig-IP': first(params, 'sip_h_X-AUTH-IP', 'ip'),
+    'Orig-Port': first(params, 'sip_h_X-AUTH-PORT', 'client_port'),
+    'Auth-Nonce': get(params, 'sip_auth_nonce'),
+    'Auth-Response': get(params, 'sip_auth_response'),
+    'Call-ID': get(params, 'sip_call_id'),
+    'User-Agent': get(params, 'sip_user_agent'),
+    Expires: numeric(get(params, 'expires')),
+    'Switch-Hostname': first(params, 'FreeSWITCH-Hostname', 'hostname'),
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+}
+
+function numeric(value: string | undefined): number | undefined {
+  return value !== undefined && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/**
+ * What `user/<u>@<d>` dials: every registered contact of the user on this FreeSWITCH. Ours, not from a
+ * request, so its `${...}` are meant to expand.
+ */
+export const USER_DIAL_STRING =
+  '{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}${sofia_contact(*/${dialed_user}@${dialed_domain})}';
+
+export type AuthnAnswer = { 'Auth-Method': string; 'Auth-Password': string; 'Custom-Channel-Vars'?: Record<string, unknown> };
+
+/**
+ * The directory entry for an authn_resp, or undefined when the method is one FreeSWITCH cannot check
+ * (`ip`, `gsm`, `error`, ...): then the fetch is answered "not found". The domain and user id are the
+ * ones FreeSWITCH asked for, so its (case-insensitive) lookup always finds them.
+ */
+export function directoryAnswer(req: Extract<DirectoryRequest, { kind: 'authn' }>, resp: AuthnAnswer): string | undefined {
+  const method = resp['Auth-Method'];
+  if (method !== 'password' && method !== 'a1-hash') return undefined;
+  const ccvs = resp['Custom-Channel-Vars'];
+  const variables: NameValue[] = prefixedVars(CCV_PREFIX, ccvs).map(([n, v]) => [n, inertValue(v)] as const);
+  const presence = ccvs?.['Presence-ID'];
+  if (typeof presence === 'string' && presence !== '') variables.push(['presence_id', inertValue(presence)]);
+  return directoryDocument({
+    domain: req.domain,
+    id: req.user,
+    // The secret is read raw by sofia (never expanded), so it is only XML-escaped.
+    params: [[method, resp['Auth-Password']]],
+    variables,
+    domainParams: [['dial-string', USER_DIAL_STRING]],
+  });
+}
