@@ -5,3 +5,4 @@ export { callInputOf, requestRealm } from './handlers/route-req.js';
 export { RouterService, type RouterServiceOptions } from './service/router-service.js';
 export { ParkedPlans } from './service/parked.js';
 export { RouterLookupFactory, StoreReads, AmqpAsk, Budget, withDeadline, contactUri, type LookupDeps, type AmqpTimeouts } from './lookups/index.js';
+export { parseRouteArgs, dryRunFields, formatDryRun, routeUsage, type RouteArgs } from './bin/route-cli.js';

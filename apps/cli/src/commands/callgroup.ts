@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import pino from 'pino';
 import { callgroup, genericError } from '@fife/api';
-import { Bus } from '@fife/bus';
+import { withCliBus } from '../cli-bus.js';
 import { planFromReply, runPlanCli } from '@fife/callgroup';
 
 export interface CommandIo {
@@ -34,14 +33,7 @@ export interface AskOptions {
 
 /** `fife callgroup ask`: sends plan_req to the running callgroup service and prints its answer. */
 export async function askPlan(url: string, opts: AskOptions, io: CommandIo = stdio): Promise<number> {
-  const bus = new Bus({
-    url,
-    identity: { appName: 'fife-cli', appVersion: '0.1.0', node: `fife-cli@${process.pid}` },
-    logger: pino({ level: 'silent' }),
-    reconnect: { maxRetries: 2 },
-  });
-  await bus.start();
-  try {
+  return withCliBus(url, async (bus) => {
     const reply = await bus.request(
       callgroup.planReq,
       {
@@ -59,12 +51,10 @@ export async function askPlan(url: string, opts: AskOptions, io: CommandIo = std
     }
     io.out(opts.json ? `${JSON.stringify(reply, null, 2)}\n` : formatReply(reply));
     return 0;
-  } catch (err) {
-    io.err(`fife callgroup ask: ${(err as Error).message}\n`);
+  }).catch((err: Error) => {
+    io.err(`fife callgroup ask: ${err.message}\n`);
     return 1;
-  } finally {
-    await bus.close();
-  }
+  });
 }
 
 /** A plan_resp for people: status, legs with their times, skipped legs, the dial string, the tree. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { amqpUrlOrExit } from '../cli-bus.js';
 import { formatPingTable, pingAll } from '../supervisor/status.js';
 
 export function registerStatus(program: Command): void {
@@ -9,11 +10,7 @@ export function registerStatus(program: Command): void {
     .option('--timeout <ms>', 'collect window', '1000')
     .option('--json', 'machine-readable output', false)
     .action(async (opts: { app?: string; timeout: string; json: boolean }) => {
-      const url = process.env.AMQP_URL;
-      if (!url) {
-        process.stderr.write('fife status: set AMQP_URL (printed by `fife up`)\n');
-        process.exit(2);
-      }
+      const url = amqpUrlOrExit('status');
       const { replies } = await pingAll(url, Number(opts.timeout), opts.app);
       process.stdout.write(opts.json ? `${JSON.stringify(replies, null, 2)}\n` : `${formatPingTable(replies)}\n`);
       process.exit(replies.length > 0 && replies.every((r) => r.Ready) ? 0 : 1);

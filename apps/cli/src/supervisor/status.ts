@@ -1,25 +1,15 @@
-import pino from 'pino';
 import { system } from '@fife/api';
-import { Bus } from '@fife/bus';
+import { withCliBus } from '../cli-bus.js';
 
 export type PingReply = Record<string, unknown>;
 
 /** Asks every Fife process on the bus who it is (collect over `system.ping.*`). */
 export async function pingAll(url: string, timeoutMs = 1000, app?: string): Promise<{ replies: PingReply[]; ms: number }> {
-  const bus = new Bus({
-    url,
-    identity: { appName: 'fife-cli', appVersion: '0.1.0', node: `fife-cli@${process.pid}` },
-    logger: pino({ level: 'silent' }),
-    reconnect: { maxRetries: 2 },
-  });
-  await bus.start();
-  try {
+  return withCliBus(url, async (bus) => {
     const t0 = performance.now();
     const replies = await bus.collect(system.pingReq, app ? { App: app } : {}, { timeoutMs, replies: [system.pingResp] });
     return { replies, ms: performance.now() - t0 };
-  } finally {
-    await bus.close();
-  }
+  });
 }
 
 export function formatPingTable(replies: PingReply[]): string {
