@@ -34,3 +34,4 @@ if (mode === 'raw') {
 }
 process.stdout.write('ready\n');
 process.on('SIGTERM', () => process.exit(0));
+process.on('SIGINT', () => process.exit(0));
