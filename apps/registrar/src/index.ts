@@ -1,0 +1,10 @@
+export { registrarWhapp, setupRegistrar, REGISTRAR_VERSION, type RegistrarRuntime } from './app.js';
+export { registrarConfig } from './config.js';
+export * from './domain/contact.js';
+export * from './domain/credential-policy.js';
+export * from './domain/digest.js';
+export * from './domain/directory.js';
+export * from './domain/expiry.js';
+export * from './domain/query.js';
+export * from './domain/realm.js';
+export * from './domain/registration.js';
