@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import pino from 'pino';
 import { calendar, genericError } from '@fife/api';
-import { Bus } from '@fife/bus';
+import { withCliBus } from '../cli-bus.js';
 
 export interface CalendarIo {
   out: (text: string) => void;
@@ -20,14 +19,7 @@ export interface CalendarAskOptions {
 
 /** `fife calendar status|oncall`: asks the running calendar service over AMQP and prints its answer. */
 export async function askCalendar(url: string, what: 'status' | 'oncall', opts: CalendarAskOptions, io: CalendarIo = stdio): Promise<number> {
-  const bus = new Bus({
-    url,
-    identity: { appName: 'fife-cli', appVersion: '0.1.0', node: `fife-cli@${process.pid}` },
-    logger: pino({ level: 'silent' }),
-    reconnect: { maxRetries: 2 },
-  });
-  await bus.start();
-  try {
+  return withCliBus(url, async (bus) => {
     const fields = { 'Account-ID': opts.account, 'Calendar-ID': opts.calendar, ...(opts.at ? { At: opts.at } : {}) };
     const reply: Record<string, unknown> =
       what === 'status'
@@ -39,12 +31,10 @@ export async function askCalendar(url: string, what: 'status' | 'oncall', opts: 
     }
     io.out(opts.json ? `${JSON.stringify(reply, null, 2)}\n` : formatCalendarReply(reply));
     return 0;
-  } catch (err) {
-    io.err(`fife calendar ${what}: ${(err as Error).message}\n`);
+  }).catch((err: Error) => {
+    io.err(`fife calendar ${what}: ${err.message}\n`);
     return 1;
-  } finally {
-    await bus.close();
-  }
+  });
 }
 
 /** A status_resp or oncall_resp for people: the state, until when, the events behind it. */

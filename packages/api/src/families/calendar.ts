@@ -22,6 +22,8 @@ export const activeEvent = z.looseObject({
   Summary: z.string().optional(),
   Start: instant,
   End: instant,
+  'Calendar-ID': z.string().optional().describe('the calendar the event comes from (the asked one, or its closures calendar)'),
+  Closure: z.boolean().optional().describe('true for an event of the closures (holidays) calendar'),
 });
 
 const statusKey = (m: { 'Account-ID': string }) => routingKey({ raw: 'calendar.status' }, m['Account-ID']);

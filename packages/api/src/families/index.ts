@@ -8,6 +8,8 @@ import { registration } from './registration.js';
 import { resource } from './resource.js';
 import { route } from './route.js';
 import { system } from './system.js';
+import { calendar } from './calendar.js';
+import { router } from './router.js';
 
 export * from './authn.js';
 export * from './call.js';
@@ -20,9 +22,11 @@ export * from './registration.js';
 export * from './resource.js';
 export * from './route.js';
 export * from './system.js';
+export * from './calendar.js';
+export * from './router.js';
 
 /**
  * Every declaration, grouped by family. Fife-only families (calendar, callgroup, provisioning) join
  * here as they are written: one module each under families/, category = family name, exchange `fife`.
  */
-export const messages = { authn, registration, route, call, dialplan, resource, error, nodes, system, callgroup } as const;
+export const messages = { authn, registration, route, call, dialplan, resource, error, nodes, system, callgroup, calendar, router } as const;

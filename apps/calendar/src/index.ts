@@ -1,0 +1,14 @@
+export * from './domain/index.js';
+export { expandFile, EXPAND_EXIT, type ExpandFileOptions, type ExpandIo } from './tools/expand-file.js';
+export {
+  calendarDocSchema,
+  feedDocSchema,
+  oncallMappingSchema,
+  putCalendar,
+  deleteCalendar,
+  registerCalendarDocuments,
+  CALENDAR_DOC_TYPE,
+  FEED_DOC_TYPE,
+  type CalendarDoc,
+  type CalendarDocInput,
+} from './documents/calendar-doc.js';
