@@ -44,22 +44,28 @@ export class TransitionTable {
 }
 
 /**
+ * The UTC readings of a local wall time near an offset change: `u1` with the offset before it, `u2`
+ * with the one after, each flagged valid when the zone really has that offset at that instant.
+ */
+function readings(zone: Zone, wall: number): { single: number } | { u1: number; u2: number; v1: boolean; v2: boolean } {
+  const before = zone.offsetAt(wall - DAY);
+  const after = zone.offsetAt(wall + DAY);
+  if (before === after) return { single: wall - before };
+  const u1 = wall - before;
+  const u2 = wall - after;
+  return { u1, u2, v1: zone.offsetAt(u1) === before, v2: zone.offsetAt(u2) === after };
+}
+
+/**
  * Local wall time to UTC with RFC 5545 3.3.5 semantics: a time in a DST gap takes the offset from
  * before the gap (02:30 becomes 03:30 summer time); a repeated time is its first occurrence.
  */
 export function toUtc(zone: Zone, wall: number): number {
   if (zone === UTC_ZONE) return wall;
-  const before = zone.offsetAt(wall - DAY);
-  const after = zone.offsetAt(wall + DAY);
-  if (before === after) return wall - before;
-  const u1 = wall - before;
-  const u2 = wall - after;
-  const v1 = zone.offsetAt(u1) === before;
-  const v2 = zone.offsetAt(u2) === after;
-  if (v1 && v2) return Math.min(u1, u2);
-  if (v1) return u1;
-  if (v2) return u2;
-  return wall - before;
+  const r = readings(zone, wall);
+  if ('single' in r) return r.single;
+  if (r.v1 && r.v2) return Math.min(r.u1, r.u2);
+  return r.v2 && !r.v1 ? r.u2 : r.u1;
 }
 
 export function wallIn(zone: Zone, epoch: number): number {
@@ -69,13 +75,8 @@ export function wallIn(zone: Zone, epoch: number): number {
 /** Local wall time to UTC taking the later reading of a repeated time (libical's own choice). */
 export function toUtcLater(zone: Zone, wall: number): number {
   if (zone === UTC_ZONE) return wall;
-  const before = zone.offsetAt(wall - DAY);
-  const after = zone.offsetAt(wall + DAY);
-  if (before === after) return wall - before;
-  const u1 = wall - before;
-  const u2 = wall - after;
-  const v1 = zone.offsetAt(u1) === before;
-  const v2 = zone.offsetAt(u2) === after;
-  if (v1 && v2) return Math.max(u1, u2);
-  return v2 ? u2 : u1;
+  const r = readings(zone, wall);
+  if ('single' in r) return r.single;
+  if (r.v1 && r.v2) return Math.max(r.u1, r.u2);
+  return r.v2 ? r.u2 : r.u1;
 }

@@ -14,9 +14,9 @@ function defined(fields: Fields): Fields {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''));
 }
 
-/** A leg as a kapi route object (kazoo-wire §4.3), with its step for Fife's ecallmgr. */
-export function routeObjectOf(leg: Leg, step: number): Fields {
-  return defined({
+/** What a route object and a bridge endpoint share: where to dial, as whom, with which credentials. */
+function legTarget(leg: Leg): Fields {
+  return {
     'Invite-Format': leg.inviteFormat,
     Route: leg.route,
     'To-User': leg.toUser,
@@ -27,6 +27,13 @@ export function routeObjectOf(leg: Leg, step: number): Fields {
     'Auth-User': leg.authUser,
     'Auth-Password': leg.authPassword,
     Codecs: leg.codecs,
+  };
+}
+
+/** A leg as a kapi route object (kazoo-wire §4.3), with its step for Fife's ecallmgr. */
+export function routeObjectOf(leg: Leg, step: number): Fields {
+  return defined({
+    ...legTarget(leg),
     'Progress-Timeout': leg.progressTimeoutS,
     'Custom-Channel-Vars': legVars(leg),
     'Fife-Step': step,
@@ -40,18 +47,9 @@ export function routesOf(steps: Steps): Fields[] {
 /** The same leg as a bridge endpoint (kazoo-wire §5.2), for call control. */
 export function endpointOf(leg: Leg): Fields {
   return defined({
-    'Invite-Format': leg.inviteFormat,
-    Route: leg.route,
-    'To-User': leg.toUser,
-    'To-Realm': leg.toRealm,
-    'To-DID': leg.toDid,
+    ...legTarget(leg),
     'Endpoint-Delay': leg.delayS,
     'Endpoint-Timeout': leg.timeoutS,
-    'Caller-ID-Name': leg.callerId?.name,
-    'Caller-ID-Number': leg.callerId?.number,
-    'Auth-User': leg.authUser,
-    'Auth-Password': leg.authPassword,
-    Codecs: leg.codecs,
     'Custom-Channel-Vars': leg.ccvs,
   });
 }
