@@ -12,3 +12,4 @@ export {
   type CalendarDoc,
   type CalendarDocInput,
 } from './documents/calendar-doc.js';
+export { calendarConfigShape, type CalendarConfig, type CalendarConfigShape } from './config.js';
