@@ -35,15 +35,37 @@ const macrotask = (): Promise<void> => new Promise((resolve) => setImmediate(res
 /** Capture day of the real FreeSWITCH fixtures; any fixed instant would do, this one keeps dates familiar. */
 export const DEFAULT_VIRTUAL_EPOCH = Date.UTC(2026, 10, 22, 5, 42, 30);
 
-export class VirtualClock implements Clock {
+/** What both clocks do alike: sleeping on their own timers and tracking the I/O the model waits on. */
+abstract class TrackingClock implements Clock {
+  abstract readonly virtual: boolean;
+  protected pending = new Set<Promise<unknown>>();
+
+  abstract now(): number;
+  abstract setTimer(ms: number, fn: () => void): TimerHandle;
+  abstract clearTimer(handle: TimerHandle | undefined): void;
+  abstract settle(): Promise<void>;
+
+  sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(ms, resolve));
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+    tracked.catch(() => undefined);
+    return tracked;
+  }
+}
+
+export class VirtualClock extends TrackingClock {
   readonly virtual = true;
   private current: number;
   private timers: PendingTimer[] = [];
   private nextId = 1;
   private seq = 0;
-  private pending = new Set<Promise<unknown>>();
 
   constructor(startMs: number = DEFAULT_VIRTUAL_EPOCH) {
+    super();
     this.current = startMs;
   }
 
@@ -60,17 +82,6 @@ export class VirtualClock implements Clock {
   clearTimer(handle: TimerHandle | undefined): void {
     if (!handle) return;
     this.timers = this.timers.filter((t) => t.id !== handle.id);
-  }
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.setTimer(ms, resolve));
-  }
-
-  track<T>(work: Promise<T>): Promise<T> {
-    const tracked = work.finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-    tracked.catch(() => undefined);
-    return tracked;
   }
 
   async settle(): Promise<void> {
@@ -122,11 +133,10 @@ export class VirtualClock implements Clock {
   }
 }
 
-export class RealClock implements Clock {
+export class RealClock extends TrackingClock {
   readonly virtual = false;
   private handles = new Map<number, NodeJS.Timeout>();
   private nextId = 1;
-  private pending = new Set<Promise<unknown>>();
 
   now(): number {
     return Date.now();
@@ -147,17 +157,6 @@ export class RealClock implements Clock {
     const h = this.handles.get(handle.id);
     if (h) clearTimeout(h);
     this.handles.delete(handle.id);
-  }
-
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.setTimer(ms, resolve));
-  }
-
-  track<T>(work: Promise<T>): Promise<T> {
-    const tracked = work.finally(() => this.pending.delete(tracked));
-    this.pending.add(tracked);
-    tracked.catch(() => undefined);
-    return tracked;
   }
 
   async settle(): Promise<void> {
