@@ -1,1 +1,1 @@
-export { discoverApps } from './supervisor/apps.js';
+export { discoverApps } from '@fife/cluster';

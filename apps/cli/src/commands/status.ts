@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { amqpUrlOrExit } from '../cli-bus.js';
-import { formatPingTable, pingAll } from '../supervisor/status.js';
+import { formatPingTable, pingAll } from '@fife/cluster';
 
 export function registerStatus(program: Command): void {
   program

@@ -1,10 +1,6 @@
-import { join } from 'node:path';
 import type { Command } from 'commander';
-import { spawnEmbeddedCouch } from '@fife/store';
+import { LocalCluster, discoverApps, formatPingTable } from '@fife/cluster';
 import { dataDir } from '../paths.js';
-import { ensureBroker } from '../supervisor/broker.js';
-import { AppSupervisor, discoverApps } from '../supervisor/apps.js';
-import { formatPingTable, pingAll } from '../supervisor/status.js';
 
 interface UpOptions {
   scale: string[];
@@ -39,57 +35,30 @@ async function up(opts: UpOptions): Promise<void> {
   const scale = parseScale(opts.scale, apps);
 
   say('fife: making RabbitMQ available ...');
-  const broker = await ensureBroker();
-  say(`fife: RabbitMQ   ${broker.url.replace(/:[^:@/]*@/, ':***@')}`);
-
-  let couchUrl = process.env.COUCH_URL;
-  let stopCouch = async () => undefined;
-  if (!couchUrl) {
-    const couch = await spawnEmbeddedCouch({ dataDir: join(dataDir, 'couch') });
-    couchUrl = couch.url;
-    stopCouch = async () => void (await couch.stop());
-    say(`fife: CouchDB    ${couch.url} (embedded PouchDB Server, data in ${join(dataDir, 'couch')})`);
-  } else {
-    say(`fife: CouchDB    ${couchUrl.replace(/:[^:@/]*@/, ':***@')}`);
-  }
-
-  const logDir = join(dataDir, 'logs');
-  const env = { ...process.env, AMQP_URL: broker.url, COUCH_URL: couchUrl, FIFE_DATA_DIR: dataDir };
-  const supervisor = new AppSupervisor(env, logDir, (line) => say(`fife: ${line}`));
-  for (const app of apps) supervisor.start(app, scale.get(app) ?? 1);
-  const expected = [...scale.values()].reduce((a, b) => a + b, 0);
-  say(`fife: starting ${apps.map((a) => `${a}×${scale.get(a)}`).join(', ')} (logs in ${logDir})`);
+  const cluster = await LocalCluster.start({ dataDir, scale: Object.fromEntries(scale), apps, onEvent: (line) => say(`fife: ${line}`) });
 
   let stopped = false;
   const shutdown = async (code: number) => {
     if (stopped) return;
     stopped = true;
     say('fife: stopping ...');
-    await supervisor.stop();
-    await stopCouch();
-    await broker.stop();
+    await cluster.stop();
     say('fife: stopped');
     process.exit(code);
   };
   process.once('SIGINT', () => void shutdown(0));
   process.once('SIGTERM', () => void shutdown(0));
 
-  const deadline = Date.now() + Number(opts.readyTimeout) * 1000;
-  let last = { replies: [] as Record<string, unknown>[], ms: 0 };
-  while (Date.now() < deadline) {
-    last = await pingAll(broker.url, 800).catch(() => last);
-    if (last.replies.filter((r) => r.Ready).length >= expected) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const ready = last.replies.filter((r) => r.Ready).length;
+  const { ready, replies, ms } = await cluster.waitReady(Number(opts.readyTimeout) * 1000);
+  const answered = replies.filter((r) => r.Ready).length;
   say('');
-  say(formatPingTable(last.replies));
+  say(formatPingTable(replies));
   say('');
-  if (ready < expected) {
-    say(`fife: only ${ready} of ${expected} processes answered within ${opts.readyTimeout} s; see ${logDir}`);
+  if (!ready) {
+    say(`fife: only ${answered} of ${cluster.expected} processes answered within ${opts.readyTimeout} s; see ${cluster.logDir}`);
     return shutdown(1);
   }
-  say(`Fife is up: ${ready} processes answered a system/ping_req request over RabbitMQ in ${last.ms.toFixed(0)} ms (collect window included).`);
+  say(`Fife is up: ${answered} processes answered a system/ping_req request over RabbitMQ in ${ms.toFixed(0)} ms (collect window included).`);
   if (opts.check) return shutdown(0);
   say('Try: npx fife status    ·    Ctrl-C stops everything.');
 }

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FifeError } from '@fife/api';
-import { repoRoot } from '../paths.js';
+import { repoRoot } from './paths.js';
 
 const run = promisify(execFile);
 const script = join(repoRoot, 'scripts', 'rabbitmq.sh');
@@ -18,6 +18,6 @@ export async function ensureBroker(): Promise<{ url: string; stop(): Promise<voi
     return { url, stop: async () => void (ours && (await run('bash', [script, 'stop']).catch(() => undefined))) };
   } catch (err) {
     const stderr = (err as { stderr?: string }).stderr ?? '';
-    throw new FifeError('cli.broker', `could not make RabbitMQ available: ${stderr.trim() || (err as Error).message}`);
+    throw new FifeError('cluster.broker', `could not make RabbitMQ available: ${stderr.trim() || (err as Error).message}`);
   }
 }

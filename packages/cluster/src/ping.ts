@@ -1,15 +1,25 @@
+import pino from 'pino';
 import { system } from '@fife/api';
-import { withCliBus } from '../cli-bus.js';
+import { Bus } from '@fife/bus';
 
 export type PingReply = Record<string, unknown>;
 
-/** Asks every Fife process on the bus who it is (collect over `system.ping.*`). */
+/** Asks every Fife process on the bus who it is (collect over `system.ping.*`) on a short-lived connection. */
 export async function pingAll(url: string, timeoutMs = 1000, app?: string): Promise<{ replies: PingReply[]; ms: number }> {
-  return withCliBus(url, async (bus) => {
+  const bus = new Bus({
+    url,
+    identity: { appName: 'fife-cluster', appVersion: '0.1.0', node: `fife-cluster@${process.pid}` },
+    logger: pino({ level: 'silent' }),
+    reconnect: { maxRetries: 2 },
+  });
+  await bus.start();
+  try {
     const t0 = performance.now();
     const replies = await bus.collect(system.pingReq, app ? { App: app } : {}, { timeoutMs, replies: [system.pingResp] });
     return { replies, ms: performance.now() - t0 };
-  });
+  } finally {
+    await bus.close();
+  }
 }
 
 export function formatPingTable(replies: PingReply[]): string {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from '../paths.js';
+import { repoRoot } from './paths.js';
 
 /** Every app with a `src/main.ts` is a Fife process kind (the CLI itself excepted). */
 export function discoverApps(): string[] {
@@ -19,6 +19,14 @@ export interface SupervisedProcess {
   logFile: string;
 }
 
+export type SupervisorOptions = {
+  env: NodeJS.ProcessEnv;
+  logDir: string;
+  onEvent: (line: string) => void;
+  /** Extra variables for one process (e.g. its own listening port); wins over `env`. */
+  processEnv?: (app: string, index: number) => NodeJS.ProcessEnv;
+};
+
 /**
  * Runs N processes of one app and restarts any that exits, with backoff, until stopped.
  * Output goes to a log file per process so the terminal stays readable.
@@ -27,30 +35,40 @@ export class AppSupervisor {
   readonly processes: SupervisedProcess[] = [];
   private stopping = false;
 
-  constructor(
-    private readonly env: NodeJS.ProcessEnv,
-    private readonly logDir: string,
-    private readonly onEvent: (line: string) => void,
-  ) {
-    mkdirSync(logDir, { recursive: true });
+  constructor(private readonly options: SupervisorOptions) {
+    mkdirSync(options.logDir, { recursive: true });
   }
 
   start(app: string, count: number): void {
     for (let index = 1; index <= count; index++) {
-      const p: SupervisedProcess = { app, index, restarts: 0, logFile: join(this.logDir, `${app}-${index}.log`) };
+      const p: SupervisedProcess = { app, index, restarts: 0, logFile: join(this.options.logDir, `${app}-${index}.log`) };
       this.processes.push(p);
       this.spawn(p);
     }
   }
 
+  /** The supervised process `app`#`index`, if there is one. */
+  find(app: string, index: number): SupervisedProcess | undefined {
+    return this.processes.find((p) => p.app === app && p.index === index);
+  }
+
+  /** Sends `signal` to one process (fault injection); the supervisor restarts it like any other exit. */
+  kill(app: string, index: number, signal: NodeJS.Signals = 'SIGKILL'): number | undefined {
+    const child = this.find(app, index)?.child;
+    if (!child?.pid) return undefined;
+    child.kill(signal);
+    return child.pid;
+  }
+
   private spawn(p: SupervisedProcess): void {
     const main = join(repoRoot, 'apps', p.app, 'src', 'main.ts');
     const out = createWriteStream(p.logFile, { flags: 'a' });
-    const child = spawn(process.execPath, ['--import', 'tsx', main], {
-      cwd: repoRoot,
-      env: { ...this.env, NODE_NAME: `${p.app}-${p.index}@${this.env.FIFE_HOST ?? 'localhost'}` },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const env = {
+      ...this.options.env,
+      NODE_NAME: `${p.app}-${p.index}@${this.options.env.FIFE_HOST ?? 'localhost'}`,
+      ...this.options.processEnv?.(p.app, p.index),
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', main], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout!.pipe(out);
     child.stderr!.pipe(out);
     p.child = child;
@@ -58,8 +76,8 @@ export class AppSupervisor {
       p.child = undefined;
       if (this.stopping) return;
       p.restarts++;
-      const delay = Math.min(10_000, 500 * 2 ** Math.min(p.restarts, 5));
-      this.onEvent(`${p.app}#${p.index} exited (${signal ?? code}); restarting in ${delay} ms (log: ${p.logFile})`);
+      const delay = Math.min(10_000, 500 * 2 ** Math.min(p.restarts - 1, 5));
+      this.options.onEvent(`${p.app}#${p.index} exited (${signal ?? code}); restarting in ${delay} ms (log: ${p.logFile})`);
       setTimeout(() => !this.stopping && this.spawn(p), delay);
     });
   }
