@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
-import { authn, build, call, dialplan, encodeSegment, registration, route, type MessageOf } from '@fife/api';
-import { handler } from '@fife/bus';
-import { ha1Of, startSimNode, VirtualClock, type SimNode } from '@fife/testkit';
-import { attrs, freePort, startEcallmgr, startPeer, waitFor, type TestEcallmgr } from './test-support.js';
+import { route } from '@fife/api';
+import { startSimNode, VirtualClock, type SimNode } from '@fife/testkit';
+import { attrs, freePort, startCallPeer, startEcallmgr, waitFor, type CallPeer, type TestEcallmgr } from './test-support.js';
 
 const id = nanoid(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
 const realm = `e2e-${id}.example.com`;
@@ -17,89 +16,46 @@ describe('ecallmgr end to end: FreeSWITCH simulator + real RabbitMQ', { timeout:
   const clock = new VirtualClock();
   let node: SimNode;
   let ecallmgr: TestEcallmgr;
-  let peer: Awaited<ReturnType<typeof startPeer>>;
-  const winnerQueue = `test-winner-${id}`;
-  const regs: MessageOf<typeof registration.success>[] = [];
-  const events: Record<string, unknown>[] = [];
-  const errors: Record<string, unknown>[] = [];
-  const wins: MessageOf<typeof route.win>[] = [];
+  let peer: CallPeer;
 
   before(async () => {
-    peer = await startPeer('router');
-    await peer.consume({
-      queue: `test-e2e-authn-${id}`,
-      exclusive: true,
-      bindings: [{ exchange: 'callmgr', key: `authn.req.${encodeSegment(realm)}` }],
-      handlers: [
-        handler(authn.req, async (msg, ctx) => {
-          const pw = passwords[msg['Auth-User']];
-          if (!pw) return ctx.reply(authn.err, {});
-          await ctx.reply(authn.resp, {
-            'Auth-Method': 'a1-hash',
-            'Auth-Password': ha1Of(msg['Auth-User'], realm, pw),
-            'Custom-Channel-Vars': { 'Account-ID': account, 'Authorizing-ID': `dev-${msg['Auth-User']}`, Username: msg['Auth-User'], Realm: realm },
+    peer = await startCallPeer({
+      name: `e2e-${id}`,
+      realm,
+      account,
+      password: (user) => passwords[user],
+      route: async (msg, ctx, winnerQueue) => {
+        const dest = msg['Destination-Number'];
+        if (dest === '2000') {
+          // Ring 1002 (never answers) and 1001 (answers 3 s after its INVITE) together, 1001 only from 2 s on.
+          return ctx.reply(route.resp, {
+            Method: 'bridge',
+            Routes: [
+              { 'Invite-Format': 'username', 'To-User': '1002', 'To-Realm': realm, 'Fife-Step': 0 },
+              { 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Fife-Step': 0, 'Custom-Channel-Vars': { 'Endpoint-Delay': 2 } },
+            ],
           });
-        }),
-      ],
-    });
-    await peer.consume({
-      queue: `test-e2e-route-${id}`,
-      exclusive: true,
-      bindings: [{ exchange: 'callmgr', key: `route.req.audio.${account}` }],
-      handlers: [
-        handler(route.req, async (msg, ctx) => {
-          const dest = msg['Destination-Number'];
-          if (dest === '2000') {
-            // Ring 1002 (never answers) and 1001 (answers 3 s after its INVITE) together, 1001 only from 2 s on.
-            return ctx.reply(route.resp, {
-              Method: 'bridge',
-              Routes: [
-                { 'Invite-Format': 'username', 'To-User': '1002', 'To-Realm': realm, 'Fife-Step': 0 },
-                { 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Fife-Step': 0, 'Custom-Channel-Vars': { 'Endpoint-Delay': 2 } },
-              ],
-            });
-          }
-          if (dest === '2001') return ctx.reply(route.resp, { Method: 'park', Routes: [], 'Server-ID': winnerQueue } as never);
-          if (dest === '2002') {
-            // A forward: 1002 for 5 s, then (continue_on_fail) 1001.
-            return ctx.reply(route.resp, {
-              Method: 'bridge',
-              Routes: [
-                { 'Invite-Format': 'username', 'To-User': '1002', 'To-Realm': realm, 'Fife-Step': 0, 'Custom-Channel-Vars': { 'Endpoint-Timeout': 5 } },
-                { 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Fife-Step': 1 },
-              ],
-            });
-          }
-          if (dest === '2004') {
-            // The caller's own name goes into the route, as a router would do for caller-id presentation.
-            return ctx.reply(route.resp, {
-              Method: 'bridge',
-              Routes: [{ 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Caller-ID-Name': msg['Caller-ID-Name'], 'Caller-ID-Number': msg['Caller-ID-Number'] }],
-            });
-          }
-          if (dest === '2003') return ctx.reply(route.resp, { Method: 'error', 'Route-Error-Code': '404', 'Route-Error-Message': 'No route' });
-        }),
-      ],
-    });
-    await peer.consume({
-      queue: winnerQueue,
-      exclusive: true,
-      bindings: [{ exchange: 'targeted', key: winnerQueue }],
-      handlers: [handler(route.win, (msg) => void wins.push(msg))],
-    });
-    await peer.consume({
-      queue: `test-e2e-events-${id}`,
-      exclusive: true,
-      bindings: [
-        { exchange: 'registrar', key: `registration.success.${encodeSegment(realm)}.*` },
-        { exchange: 'callevt', key: 'call.*.*' },
-      ],
-      handlers: [
-        handler(registration.success, (msg) => void regs.push(msg)),
-        handler(call.event, (msg) => void events.push(msg)),
-        handler(dialplan.error, (msg) => void errors.push(msg)),
-        handler(call.usurpControl, () => undefined),
-      ],
+        }
+        if (dest === '2001') return ctx.reply(route.resp, { Method: 'park', Routes: [], 'Server-ID': winnerQueue } as never);
+        if (dest === '2002') {
+          // A forward: 1002 for 5 s, then (continue_on_fail) 1001.
+          return ctx.reply(route.resp, {
+            Method: 'bridge',
+            Routes: [
+              { 'Invite-Format': 'username', 'To-User': '1002', 'To-Realm': realm, 'Fife-Step': 0, 'Custom-Channel-Vars': { 'Endpoint-Timeout': 5 } },
+              { 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Fife-Step': 1 },
+            ],
+          });
+        }
+        if (dest === '2004') {
+          // The caller's own name goes into the route, as a router would do for caller-id presentation.
+          return ctx.reply(route.resp, {
+            Method: 'bridge',
+            Routes: [{ 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm, 'Caller-ID-Name': msg['Caller-ID-Name'], 'Caller-ID-Number': msg['Caller-ID-Number'] }],
+          });
+        }
+        if (dest === '2003') return ctx.reply(route.resp, { Method: 'error', 'Route-Error-Code': '404', 'Route-Error-Message': 'No route' });
+      },
     });
     const port = await freePort();
     node = await startSimNode({
@@ -130,14 +86,14 @@ describe('ecallmgr end to end: FreeSWITCH simulator + real RabbitMQ', { timeout:
 
   test('registration: right password registers (reg_success with CCVs), wrong is forbidden, unregister → Expires 0', async () => {
     assert.equal(await node.phone('1000', realm).register(), 'registered');
-    const reg = await waitFor('reg_success', () => regs.find((r) => r.Username === '1000' && r.Expires > 0));
+    const reg = await waitFor('reg_success', () => peer.regs.find((r) => r.Username === '1000' && r.Expires > 0));
     assert.equal(reg.Realm, realm);
     assert.equal((reg['Custom-Channel-Vars'] as Record<string, unknown>)['Account-ID'], account);
     assert.equal(await node.phone('1000', realm).register(3600, 'wrong'), 'forbidden');
     assert.equal(await node.phone('1001', realm).register(), 'registered');
     assert.equal(await node.phone('1002', realm).register(), 'registered');
     await node.phone('1002', realm).unregister();
-    await waitFor('unregister', () => regs.find((r) => r.Username === '1002' && r.Expires === 0));
+    await waitFor('unregister', () => peer.regs.find((r) => r.Username === '1002' && r.Expires === 0));
     assert.equal(await node.phone('1002', realm).register(), 'registered');
   });
 
@@ -154,7 +110,7 @@ describe('ecallmgr end to end: FreeSWITCH simulator + real RabbitMQ', { timeout:
     assert.equal(log.answeredS, 5);
     placed.hangup();
     await clock.advance(1000);
-    const mine = (name: string) => events.find((e) => e['Event-Name'] === name && e['Call-ID'] === placed.uuid);
+    const mine = (name: string) => peer.events.find((e) => e['Event-Name'] === name && e['Call-ID'] === placed.uuid);
     const created = await waitFor('CHANNEL_CREATE', () => mine('CHANNEL_CREATE'));
     assert.equal((created['Custom-Channel-Vars'] as Record<string, unknown>)['Account-ID'], account, 'CCVs from the directory come back');
     await waitFor('CHANNEL_ANSWER', () => mine('CHANNEL_ANSWER'));
@@ -203,20 +159,19 @@ describe('ecallmgr end to end: FreeSWITCH simulator + real RabbitMQ', { timeout:
   test('a registration that expires is published as Expires 0', async () => {
     const phone = node.phone('1001', realm);
     assert.equal(await phone.register(10), 'registered');
-    const count = regs.filter((r) => r.Username === '1001' && r.Expires === 0).length;
+    const count = peer.regs.filter((r) => r.Username === '1001' && r.Expires === 0).length;
     await clock.advance(75_000); // Expires 10 s + sofia's 60 s late margin
-    await waitFor('expiry published', () => regs.filter((r) => r.Username === '1001' && r.Expires === 0).length > count || undefined);
+    await waitFor('expiry published', () => peer.regs.filter((r) => r.Username === '1001' && r.Expires === 0).length > count || undefined);
     assert.equal(await phone.register(), 'registered');
   });
 
   test('park + call control: route_win, queued commands in order, noop completion, hangup', async () => {
     const placed = await node.phone('1000', realm).call('2001');
     await clock.advance(100);
-    const win = await waitFor('route_win', () => wins.find((w) => w['Call-ID'] === placed.uuid));
+    const win = await waitFor('route_win', () => peer.wins.find((w) => w['Call-ID'] === placed.uuid));
     assert.equal(win['Msg-ID'], placed.uuid);
     assert.equal(win['Control-Queue'], ecallmgr.runtime.control.controlQueue);
-    const send = (fields: Record<string, unknown>) =>
-      peer.bus.publish(dialplan.command, build(dialplan.command, { 'Call-ID': placed.uuid, ...fields } as never, peer.bus.identity), { routingKey: win['Control-Queue'] });
+    const send = (fields: Record<string, unknown>) => peer.command(win['Control-Queue'], placed.uuid, fields);
     await send({
       'Application-Name': 'queue',
       'Msg-ID': 'q-1',
@@ -226,21 +181,21 @@ describe('ecallmgr end to end: FreeSWITCH simulator + real RabbitMQ', { timeout:
         { 'Application-Name': 'noop', 'Msg-ID': 'noop-1' },
       ],
     });
-    for (let i = 0; i < 20 && !events.some((e) => e['Application-Name'] === 'noop' && e['Call-ID'] === placed.uuid); i++) {
+    for (let i = 0; i < 20 && !peer.events.some((e) => e['Application-Name'] === 'noop' && e['Call-ID'] === placed.uuid); i++) {
       await clock.advance(500);
       await new Promise((r) => setTimeout(r, 30));
     }
-    const completions = events.filter((e) => e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Call-ID'] === placed.uuid).map((e) => e['Application-Name']);
+    const completions = peer.events.filter((e) => e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Call-ID'] === placed.uuid).map((e) => e['Application-Name']);
     assert.deepEqual(completions, ['answer', 'play', 'noop']);
-    const noop = events.find((e) => e['Application-Name'] === 'noop' && e['Call-ID'] === placed.uuid)!;
+    const noop = peer.events.find((e) => e['Application-Name'] === 'noop' && e['Call-ID'] === placed.uuid)!;
     assert.equal(noop['Application-Response'], 'noop-1');
-    await send({ 'Application-Name': 'receive_fax', 'Msg-ID': 'bad-1' });
-    const err = await waitFor('command error', () => errors.find((e) => e['Msg-ID'] === 'bad-1'));
-    assert.match(String(err['Error-Message']), /Could not execute dialplan action: receive_fax/);
-    assert.equal((err.Request as Record<string, unknown>)['Application-Name'], 'receive_fax');
+    await send({ 'Application-Name': 'store_fax', 'Msg-ID': 'bad-1', 'Media-Transfer-Method': 'put', 'Media-Transfer-Destination': 'http://127.0.0.1:9/fax' });
+    const err = await waitFor('command error', () => peer.errors.find((e) => e['Msg-ID'] === 'bad-1'));
+    assert.match(String(err['Error-Message']), /Could not execute dialplan action: store_fax/);
+    assert.equal((err.Request as Record<string, unknown>)['Application-Name'], 'store_fax');
     await send({ 'Application-Name': 'hangup', 'Msg-ID': 'h-1' });
     await clock.advance(100);
-    await waitFor('CHANNEL_DESTROY', () => events.find((e) => e['Event-Name'] === 'CHANNEL_DESTROY' && e['Call-ID'] === placed.uuid));
+    await waitFor('CHANNEL_DESTROY', () => peer.events.find((e) => e['Event-Name'] === 'CHANNEL_DESTROY' && e['Call-ID'] === placed.uuid));
     assert.equal(await placed.done, 'NORMAL_CLEARING');
   });
 });

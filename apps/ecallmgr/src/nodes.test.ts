@@ -1,10 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nanoid } from 'nanoid';
-import { authn, build, call, dialplan, encodeSegment, nodes as nodeMessages, registration, resource, route, type MessageOf } from '@fife/api';
-import { handler } from '@fife/bus';
-import { ha1Of, startSimNode, VirtualClock, type SimNode } from '@fife/testkit';
-import { freePort, startEcallmgr, startPeer, startTcpProxy, waitFor, type TestEcallmgr } from './test-support.js';
+import { build, call, resource, route } from '@fife/api';
+import { startSimNode, VirtualClock, type SimNode } from '@fife/testkit';
+import { freePort, startCallPeer, startEcallmgr, startTcpProxy, waitFor, type CallPeer, type TestEcallmgr } from './test-support.js';
 
 const id = nanoid(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
 const realm = `nodes-${id}.example.com`;
@@ -16,56 +15,15 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
   let fsB: SimNode;
   let proxyB: Awaited<ReturnType<typeof startTcpProxy>>;
   let ecallmgr: TestEcallmgr;
-  let peer: Awaited<ReturnType<typeof startPeer>>;
-  const winnerQueue = `test-nodes-winner-${id}`;
-  const regs: MessageOf<typeof registration.success>[] = [];
-  const events: Record<string, unknown>[] = [];
-  const status: MessageOf<typeof nodeMessages.mediaServer>[] = [];
-  const wins: MessageOf<typeof route.win>[] = [];
+  let peer: CallPeer;
 
   before(async () => {
-    peer = await startPeer('router');
-    await peer.consume({
-      queue: `test-nodes-authn-${id}`,
-      exclusive: true,
-      bindings: [{ exchange: 'callmgr', key: `authn.req.${encodeSegment(realm)}` }],
-      handlers: [
-        handler(authn.req, (msg, ctx) =>
-          ctx.reply(authn.resp, {
-            'Auth-Method': 'a1-hash',
-            'Auth-Password': ha1Of(msg['Auth-User'], realm, `pw${msg['Auth-User']}`),
-            'Custom-Channel-Vars': { 'Account-ID': account, 'Authorizing-ID': `dev-${msg['Auth-User']}`, Username: msg['Auth-User'], Realm: realm },
-          }),
-        ),
-      ],
-    });
-    await peer.consume({
-      queue: `test-nodes-route-${id}`,
-      exclusive: true,
-      bindings: [{ exchange: 'callmgr', key: `route.req.audio.${account}` }],
-      handlers: [handler(route.req, (msg, ctx) => ctx.reply(route.resp, { Method: 'park', Routes: [], 'Server-ID': winnerQueue } as never))],
-    });
-    await peer.consume({
-      queue: winnerQueue,
-      exclusive: true,
-      bindings: [{ exchange: 'targeted', key: winnerQueue }],
-      handlers: [handler(route.win, (msg) => void wins.push(msg))],
-    });
-    await peer.consume({
-      queue: `test-nodes-events-${id}`,
-      exclusive: true,
-      bindings: [
-        { exchange: 'registrar', key: `registration.success.${encodeSegment(realm)}.*` },
-        { exchange: 'callevt', key: 'call.*.*' },
-        { exchange: 'fife', key: 'node.media_server.*.*' },
-      ],
-      handlers: [
-        handler(registration.success, (msg) => void regs.push(msg)),
-        handler(call.event, (msg) => void events.push(msg)),
-        handler(nodeMessages.mediaServer, (msg) => void status.push(msg)),
-        handler(call.usurpControl, () => undefined),
-        handler(dialplan.error, () => undefined),
-      ],
+    peer = await startCallPeer({
+      name: `nodes-${id}`,
+      realm,
+      account,
+      password: (user) => `pw${user}`,
+      route: (_msg, ctx, winnerQueue) => ctx.reply(route.resp, { Method: 'park', Routes: [], 'Server-ID': winnerQueue } as never),
     });
     const port = await freePort();
     const common = { clock, granularity: 'exact' as const, xmlCurl: { url: `http://127.0.0.1:${port}/fetch` } };
@@ -99,8 +57,8 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
   test('registrations on each node are published with that node as FreeSWITCH-Hostname', async () => {
     assert.equal(await fsA.phone('1000', realm).register(), 'registered');
     assert.equal(await fsB.phone('2000', realm).register(), 'registered');
-    const a = await waitFor('reg on A', () => regs.find((r) => r.Username === '1000'));
-    const b = await waitFor('reg on B', () => regs.find((r) => r.Username === '2000'));
+    const a = await waitFor('reg on A', () => peer.regs.find((r) => r.Username === '1000'));
+    const b = await waitFor('reg on B', () => peer.regs.find((r) => r.Username === '2000'));
     assert.equal(a['FreeSWITCH-Hostname'], `fs-a-${id}`);
     assert.equal(b['FreeSWITCH-Hostname'], `fs-b-${id}`);
   });
@@ -108,14 +66,10 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
   test('a call parked on node B is controlled through node B; channel queries find it', async () => {
     const placed = await fsB.phone('2000', realm).call('5000');
     await clock.advance(100);
-    const win = await waitFor('route_win', () => wins.find((w) => w['Call-ID'] === placed.uuid));
-    await peer.bus.publish(
-      dialplan.command,
-      build(dialplan.command, { 'Call-ID': placed.uuid, 'Application-Name': 'answer', 'Msg-ID': 'a-1' } as never, peer.bus.identity),
-      { routingKey: win['Control-Queue'] },
-    );
+    const win = await waitFor('route_win', () => peer.wins.find((w) => w['Call-ID'] === placed.uuid));
+    await peer.command(win['Control-Queue'], placed.uuid, { 'Application-Name': 'answer', 'Msg-ID': 'a-1' });
     const done = await waitFor('answer completion', () =>
-      events.find((e) => e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Call-ID'] === placed.uuid && e['Application-Name'] === 'answer'),
+      peer.events.find((e) => e['Event-Name'] === 'CHANNEL_EXECUTE_COMPLETE' && e['Call-ID'] === placed.uuid && e['Application-Name'] === 'answer'),
     );
     assert.equal(done['Switch-Hostname'], `fs-b-${id}`);
 
@@ -130,7 +84,31 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
     assert.equal(nobody.length, 0, 'silence when no channel matches');
     placed.hangup();
     await clock.advance(100);
-    await waitFor('destroy', () => events.find((e) => e['Event-Name'] === 'CHANNEL_DESTROY' && e['Call-ID'] === placed.uuid));
+    await waitFor('destroy', () => peer.events.find((e) => e['Event-Name'] === 'CHANNEL_DESTROY' && e['Call-ID'] === placed.uuid));
+  });
+
+  test('query_user_channels with Fife-Reply-Always: every ecallmgr answers, with the head count to stop at', async () => {
+    const standby = await startEcallmgr({});
+    try {
+      await waitFor('both processes counted', () => (ecallmgr.runtime.responders() ?? 0) >= 2 && (standby.runtime.responders() ?? 0) >= 2, 5000);
+      const query = { Usernames: ['9999'], Realm: realm, 'Fife-Reply-Always': true };
+      const all = await peer.bus.collect(call.userChannelsReq, query as never, { timeoutMs: 1500, replies: [call.userChannelsResp] });
+      assert.ok(all.length >= 2, `both ecallmgrs answer (got ${all.length})`);
+      for (const reply of all) {
+        assert.deepEqual(reply.Channels, [], 'an empty list, not silence');
+        assert.ok(Number(reply['Fife-Responders']) >= 2, 'the head count is given');
+      }
+      // A collector that stops at the head count does not wait for its deadline.
+      const expected = Math.max(...all.map((r) => Number(r['Fife-Responders'])));
+      const started = Date.now();
+      const early = await peer.bus.collect(call.userChannelsReq, query as never, { timeoutMs: 5000, count: expected, replies: [call.userChannelsResp] });
+      assert.equal(early.length, expected);
+      assert.ok(Date.now() - started < 2500, `stopped at ${expected} replies after ${Date.now() - started} ms, not at the 5 s deadline`);
+      const silent = await peer.bus.collect(call.userChannelsReq, { Usernames: ['9999'], Realm: realm } as never, { timeoutMs: 400, replies: [call.userChannelsResp] });
+      assert.equal(silent.length, 0, 'without the flag, Kazoo behaviour: silence');
+    } finally {
+      await standby.stop();
+    }
   });
 
   test('ESL dropped and restored: down/up published, /readyz follows, events flow again exactly once, live calls relearnt', async () => {
@@ -138,19 +116,19 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
     await clock.advance(100);
     await waitFor('the live call is known', () => ecallmgr.runtime.channels.get(live.uuid));
     proxyB.cut();
-    const down = await waitFor('media_server down', () => status.find((s) => s.Status === 'down' && s['Switch-Hostname'] === `fs-b-${id}`));
+    const down = await waitFor('media_server down', () => peer.status.find((s) => s.Status === 'down' && s['Switch-Hostname'] === `fs-b-${id}`));
     assert.equal(down['Media-Server'], `freeswitch@fs-b-${id}`);
     const ready = await fetch(`${ecallmgr.app.httpUrl}/readyz`);
     const body = (await ready.json()) as { checks: Record<string, boolean> };
     assert.equal(body.checks['freeswitch:fs-b'], false);
     assert.equal(body.checks['freeswitch:fs-a'], true);
-    await waitFor('media_server up again', () => status.find((s) => s.Status === 'up' && s['Switch-Hostname'] === `fs-b-${id}`), 8000);
+    await waitFor('media_server up again', () => peer.status.find((s) => s.Status === 'up' && s['Switch-Hostname'] === `fs-b-${id}`), 8000);
     await waitFor('node B up and leased again', () => ecallmgr.runtime.pool.nodes[1]!.up && ecallmgr.runtime.owns('fs-b'));
-    const before = regs.filter((r) => r.Username === '2000').length;
+    const before = peer.regs.filter((r) => r.Username === '2000').length;
     assert.equal(await fsB.phone('2000', realm).register(), 'registered');
-    await waitFor('reg after restore', () => regs.filter((r) => r.Username === '2000').length > before || undefined);
+    await waitFor('reg after restore', () => peer.regs.filter((r) => r.Username === '2000').length > before || undefined);
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal(regs.filter((r) => r.Username === '2000').length, before + 1, 'published once, not duplicated');
+    assert.equal(peer.regs.filter((r) => r.Username === '2000').length, before + 1, 'published once, not duplicated');
     assert.equal(fsB.eslConnections, 1, 'one connection after the reconnect');
     // The channel table was dropped with the connection and rebuilt from `show channels` + uuid_getvar.
     const relearnt = await waitFor('resync', () => ecallmgr.runtime.channels.get(live.uuid));
@@ -202,7 +180,7 @@ describe('two FreeSWITCH nodes, an ESL drop, channel queries and originate', { t
   test('two-step originate (park default): originate_ready, dialling only after originate_execute; abandoned without it', async () => {
     const replies = [resource.originateUuid, resource.originateReady, resource.originateStarted, resource.originateResp, resource.originateError];
     const fields = { 'Application-Name': 'park', Endpoints: [{ 'Invite-Format': 'username', 'To-User': '1001', 'To-Realm': realm }] };
-    const creates = () => events.filter((e) => e['Event-Name'] === 'CHANNEL_CREATE').length;
+    const creates = () => peer.events.filter((e) => e['Event-Name'] === 'CHANNEL_CREATE').length;
     const before = creates();
     const first = await peer.bus.collect(resource.originateReq, fields as never, { timeoutMs: 3000, count: 2, replies });
     assert.deepEqual(first.map((r) => r['Event-Name']), ['originate_uuid', 'originate_ready']);

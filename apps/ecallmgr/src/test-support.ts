@@ -5,8 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { nanoid } from 'nanoid';
 import pino from 'pino';
-import { Bus, type ConsumeSpec } from '@fife/bus';
-import { brokerUrl, fixturePath } from '@fife/testkit';
+import { authn, build, call, dialplan, encodeSegment, nodes as nodeMessages, registration, route, type MessageOf } from '@fife/api';
+import { Bus, handler, type ConsumeSpec, type HandlerContext } from '@fife/bus';
+import { brokerUrl, fixturePath, ha1Of } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import type { ecallmgrConfig } from './config.js';
 import { ecallmgrWhapp, type EcallmgrRuntime } from './whapp.js';
@@ -123,3 +124,88 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+export interface CallPeerOptions {
+  /** Prefix of the peer's queue names (unique per test file). */
+  name: string;
+  realm: string;
+  account: string;
+  /** The SIP password of a user, or undefined for authn_err. */
+  password(user: string): string | undefined;
+  /** Answers a route_req (or stays silent); `winnerQueue` is where route_win for this peer arrives. */
+  route(msg: MessageOf<typeof route.req>, ctx: HandlerContext, winnerQueue: string): Promise<void> | void;
+}
+
+/**
+ * The AMQP side of an end-to-end test: one peer playing registrar (authn) and router (route_req), with
+ * everything ecallmgr publishes collected: route_win, reg_success, call events, command errors, node status.
+ */
+export async function startCallPeer(opts: CallPeerOptions) {
+  const peer = await startPeer('router');
+  const winnerQueue = `test-${opts.name}-winner`;
+  const wins: MessageOf<typeof route.win>[] = [];
+  const regs: MessageOf<typeof registration.success>[] = [];
+  const events: Record<string, unknown>[] = [];
+  const errors: Record<string, unknown>[] = [];
+  const status: MessageOf<typeof nodeMessages.mediaServer>[] = [];
+  await peer.consume({
+    queue: `test-${opts.name}-authn`,
+    exclusive: true,
+    bindings: [{ exchange: 'callmgr', key: `authn.req.${encodeSegment(opts.realm)}` }],
+    handlers: [
+      handler(authn.req, async (msg, ctx) => {
+        const user = msg['Auth-User'];
+        const pw = opts.password(user);
+        if (!pw) return ctx.reply(authn.err, {});
+        await ctx.reply(authn.resp, {
+          'Auth-Method': 'a1-hash',
+          'Auth-Password': ha1Of(user, opts.realm, pw),
+          'Custom-Channel-Vars': { 'Account-ID': opts.account, 'Authorizing-ID': `dev-${user}`, Username: user, Realm: opts.realm },
+        });
+      }),
+    ],
+  });
+  await peer.consume({
+    queue: `test-${opts.name}-route`,
+    exclusive: true,
+    bindings: [{ exchange: 'callmgr', key: `route.req.audio.${opts.account}` }],
+    handlers: [handler(route.req, (msg, ctx) => opts.route(msg, ctx, winnerQueue))],
+  });
+  await peer.consume({
+    queue: winnerQueue,
+    exclusive: true,
+    bindings: [{ exchange: 'targeted', key: winnerQueue }],
+    handlers: [handler(route.win, (msg) => void wins.push(msg))],
+  });
+  await peer.consume({
+    queue: `test-${opts.name}-events`,
+    exclusive: true,
+    bindings: [
+      { exchange: 'registrar', key: `registration.success.${encodeSegment(opts.realm)}.*` },
+      { exchange: 'callevt', key: 'call.*.*' },
+      { exchange: 'fife', key: 'node.media_server.*.*' },
+    ],
+    handlers: [
+      handler(registration.success, (msg) => void regs.push(msg)),
+      handler(call.event, (msg) => void events.push(msg)),
+      handler(dialplan.error, (msg) => void errors.push(msg)),
+      handler(nodeMessages.mediaServer, (msg) => void status.push(msg)),
+      handler(call.usurpControl, () => undefined),
+    ],
+  });
+  return {
+    ...peer,
+    winnerQueue,
+    wins,
+    regs,
+    events,
+    errors,
+    status,
+    /** The call events of one call, optionally of one name. */
+    eventsOf: (callId: string, name?: string) => events.filter((e) => e['Call-ID'] === callId && (!name || e['Event-Name'] === name)),
+    /** A call command to a controlled call's Control-Queue. */
+    command: (controlQueue: string, callId: string, fields: Record<string, unknown>) =>
+      peer.bus.publish(dialplan.command, build(dialplan.command, { 'Call-ID': callId, ...fields } as never, peer.bus.identity), { routingKey: controlQueue }),
+  };
+}
+export type CallPeer = Awaited<ReturnType<typeof startCallPeer>>;

@@ -9,6 +9,7 @@ import { ChannelTable } from './nodes/channels.js';
 import { NodeLeases } from './nodes/lease.js';
 import { NodePool } from './nodes/node-pool.js';
 import { EventPublisher } from './nodes/publisher.js';
+import { ResponderCount } from './nodes/responders.js';
 import { statusConsumer } from './nodes/status.js';
 import { resyncChannels } from './nodes/resync.js';
 
@@ -26,6 +27,8 @@ export interface EcallmgrRuntime {
   leases?: NodeLeases;
   /** Whether this process publishes the node's events (it holds the lease, or leases are off). */
   owns(node: string): boolean;
+  /** How many ecallmgr processes answer channel queries, as last counted (undefined: not known). */
+  responders(): number | undefined;
 }
 
 function ecallmgrMetrics(registry: Registry, channels: ChannelTable) {
@@ -110,12 +113,22 @@ export function ecallmgrWhapp(hooks: { onReady?: (runtime: EcallmgrRuntime) => v
       const metrics = ecallmgrMetrics(ctx.metrics.registry, channels);
       const pool = new NodePool({ nodes: settings.nodes, defaultPassword: settings.defaultPassword, heartbeatTimeoutMs: settings.heartbeatTimeoutMs, log: ctx.log });
       const publisher = new EventPublisher(ctx.bus, ctx.log, { published: (kind, ok) => metrics.published.inc({ kind, ok: String(ok) }) });
-      const control = new CallControlManager({ bus: ctx.bus, pool, log: ctx.log, sipProfile: settings.sipProfile, commandTimeoutMs: settings.controlCommandTimeoutMs });
+      const control = new CallControlManager({
+        bus: ctx.bus,
+        pool,
+        log: ctx.log,
+        sipProfile: settings.sipProfile,
+        commandTimeoutMs: settings.controlCommandTimeoutMs,
+        otherLeg: (callId) => channels.get(callId)?.otherLeg,
+      });
       const leases = settings.leases ? new NodeLeases(ctx.config.AMQP_URL, ctx.log) : undefined;
       const owns = (name: string): boolean => (leases ? leases.holds(name) : true);
 
       await control.start();
-      await ctx.bus.consume(statusConsumer(ctx.bus, channels, pool, owns));
+      const responders = new ResponderCount(ctx.config.AMQP_URL, ctx.log);
+      await responders.start();
+      ctx.onStop(() => responders.stop());
+      await ctx.bus.consume(statusConsumer(ctx.bus, channels, pool, owns, () => responders.count));
       await startOriginate({ bus: ctx.bus, pool, control, log: ctx.log, sipProfile: settings.sipProfile });
       wireNodes({ ctx, pool, channels, control, publisher, leases, owns, metrics });
 
@@ -139,7 +152,7 @@ export function ecallmgrWhapp(hooks: { onReady?: (runtime: EcallmgrRuntime) => v
       ctx.onStop(() => pool.stop());
       if (leases) ctx.onStop(() => leases.stop());
       ctx.log.info({ xmlCurl: xmlCurl.url, nodes: pool.nodes.map((n) => n.name), controlQueue: control.controlQueue }, 'ecallmgr: serving');
-      hooks.onReady?.({ settings, xmlCurl, pool, channels, control, leases, owns });
+      hooks.onReady?.({ settings, xmlCurl, pool, channels, control, leases, owns, responders: () => responders.count });
     },
   };
 }

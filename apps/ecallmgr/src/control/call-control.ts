@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from 'pino';
 import { build, call, dialplan, replyKey, resource, route, toGregorianSeconds } from '@fife/api';
 import { handler, type Bus } from '@fife/bus';
@@ -17,14 +18,25 @@ export interface CallControlOptions {
   sipProfile: string;
   /** Longest one application may run before the queue moves on. */
   commandTimeoutMs: number;
+  /** The leg bridged to a call, as the channel table last saw it. */
+  otherLeg?(callId: string): string | undefined;
 }
 
 /** Applications that may still run after the channel hung up (kazoo-wire §5.2). */
 const AFTER_HANGUP = new Set(['store', 'set', 'presence', 'record', 'store_fax', 'receive_fax', 'noop']);
 
+/** A Filter-Applications entry: an application name, or `{Application-Name, Fields}` whose fields must all be equal. */
+export function matchesFilter(cmd: Command, filter: unknown): boolean {
+  if (typeof filter === 'string') return cmd['Application-Name'] === filter;
+  if (typeof filter !== 'object' || filter === null) return false;
+  const f = filter as { 'Application-Name'?: unknown; Fields?: Record<string, unknown> };
+  if (cmd['Application-Name'] !== f['Application-Name']) return false;
+  return Object.entries(f.Fields ?? {}).every(([k, v]) => isDeepStrictEqual(cmd[k], v));
+}
+
 /**
- * One controlled call: a queue of Kazoo commands run one at a time, each FreeSWITCH application with
- * event-lock and an Event-UUID, the next one started when the previous CHANNEL_EXECUTE_COMPLETE came.
+ * One controlled call: a queue of Kazoo commands run one at a time, each FreeSWITCH application with an
+ * Event-UUID, the next one started when the previous CHANNEL_EXECUTE_COMPLETE came; `now` commands run beside it.
  */
 class ControlledCall {
   private queue: Command[] = [];
@@ -41,7 +53,10 @@ class ControlledCall {
 
   enqueue(commands: Command[], insertAt: InsertAt): void {
     if (insertAt === 'now') {
-      for (const cmd of commands) void this.manager.run(this, cmd);
+      for (const cmd of commands) {
+        if (cmd['Application-Name'] === 'noop') this.dropQueuedHead(cmd['Filter-Applications']);
+        void this.manager.run(this, cmd, { now: true });
+      }
       return;
     }
     if (insertAt === 'flush') {
@@ -52,6 +67,12 @@ class ControlledCall {
     if (insertAt === 'head') this.queue.unshift(...commands);
     else this.queue.push(...commands);
     void this.pump();
+  }
+
+  /** noop's Filter-Applications: queued commands are dropped from the head while they match, up to the first that does not. */
+  private dropQueuedHead(filters: unknown): void {
+    if (!Array.isArray(filters) || filters.length === 0) return;
+    while (this.queue.length > 0 && filters.some((f) => matchesFilter(this.queue[0]!, f))) this.queue.shift();
   }
 
   private async pump(): Promise<void> {
@@ -177,8 +198,11 @@ export class CallControlManager implements CallControlPort {
     return Array.isArray(Commands) ? Commands.map((c) => ({ ...defaults, ...(c as Command) })) : [];
   }
 
-  /** Runs one command to completion (or failure); never throws. */
-  async run(controlled: ControlledCall, cmd: Command): Promise<void> {
+  /**
+   * Runs one command to completion (or failure); never throws. `now` commands go without event-lock, so
+   * FreeSWITCH runs them inside the application in progress (a transfer or hangup during a bridge).
+   */
+  async run(controlled: ControlledCall, cmd: Command, opts: { now?: boolean } = {}): Promise<void> {
     const app = String(cmd['Application-Name'] ?? '');
     if (controlled.ended && !AFTER_HANGUP.has(app)) {
       if (app !== 'hangup') await this.error(cmd, `Could not execute dialplan action: ${app} (call ended)`);
@@ -190,21 +214,32 @@ export class CallControlManager implements CallControlPort {
       return;
     }
     for (const step of plan.steps) {
-      const ok = await this.runStep(controlled, cmd, step);
+      const ok = await this.runStep(controlled, cmd, step, !opts.now);
       if (!ok) return;
     }
   }
 
-  private async runStep(controlled: ControlledCall, cmd: Command, step: Step): Promise<boolean> {
+  private async runStep(controlled: ControlledCall, cmd: Command, step: Step, eventLock: boolean): Promise<boolean> {
     const client = controlled.node.client;
     try {
       if (step.kind === 'noop') await this.noopCompleted(controlled, cmd);
       else if (step.kind === 'hangup') await client.hangup(controlled.callId, step.cause);
-      else if (step.kind === 'api') await client.api(step.command.replace('{uuid}', controlled.callId));
-      else await client.executeAndWait(controlled.callId, step.app, step.arg, { eventLock: true, completionTimeoutMs: this.options.commandTimeoutMs });
+      else if (step.kind === 'hangupOtherLeg') await this.hangupOtherLeg(controlled, step.cause);
+      else if (step.kind === 'requireChannel') {
+        if (!(await client.uuidExists(step.uuid))) throw new Error(`channel ${step.uuid} is not on ${controlled.node.name}`);
+      } else if (step.kind === 'api') await client.api(step.command.replace('{uuid}', controlled.callId));
+      else {
+        await client.executeAndWait(controlled.callId, step.app, step.arg, {
+          // The queue is ordered by completions, not by event-lock. A bridge goes unlocked so that `now`
+          // commands (transfer, hangup of the other leg) can run inside it while the call is connected.
+          eventLock: eventLock && step.app !== 'bridge',
+          holdBleg: step.holdBleg,
+          completionTimeoutMs: this.options.commandTimeoutMs,
+        });
+      }
       return true;
     } catch (err) {
-      if (step.kind === 'hangup') return false; // Kazoo reports nothing for hangup
+      if (step.kind === 'hangup' || step.kind === 'hangupOtherLeg') return false; // Kazoo reports nothing for hangup
       if (!controlled.node.up) {
         // Kazoo's answer when the node is gone: the command comes back as CHANNEL_EXECUTE_ERROR.
         await this.executeError(controlled, cmd);
@@ -214,6 +249,18 @@ export class CallControlManager implements CallControlPort {
       await this.error(cmd, `Could not execute dialplan action: ${String(cmd['Application-Name'])}`);
       return false;
     }
+  }
+
+  /**
+   * Kazoo's Other-Leg-Only hangup: the peer is hung up, this leg stays up and keeps its queue (it must not
+   * follow the peer as hangup_after_bridge would make it).
+   */
+  private async hangupOtherLeg(controlled: ControlledCall, cause: string): Promise<void> {
+    const client = controlled.node.client;
+    const other = this.options.otherLeg?.(controlled.callId) ?? (await client.uuidGetvar(controlled.callId, 'bridge_uuid'));
+    if (!other) throw new Error(`call ${controlled.callId} is not bridged`);
+    await client.uuidSetvar(controlled.callId, 'hangup_after_bridge', 'false');
+    await client.uuidKill(other, cause);
   }
 
   /** noop runs nothing on FreeSWITCH: its completion event carries its own Msg-ID as Application-Response. */

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CAV_PREFIX, CCV_PREFIX, prefixedVars } from '../domain/ccv.js';
 import { dialString, stepsOfEndpoints, type DialContext, type Endpoint } from '../domain/dial-string.js';
 import { dialValue, inertValue } from '../domain/escape.js';
@@ -5,10 +6,15 @@ import { respondData } from '../domain/dialplan.js';
 
 /** One thing to do on FreeSWITCH for a Kazoo command. */
 export type Step =
-  | { kind: 'execute'; app: string; arg?: string }
-  /** An `api` command about the call (`uuid_record <uuid> ...`); `{uuid}` is replaced by the call's uuid. */
+  /** `holdBleg`: the bridged peer hears hold music while the application runs (attended transfer). */
+  | { kind: 'execute'; app: string; arg?: string; holdBleg?: boolean }
+  /** An `api` command about the call; `{uuid}` is replaced by the call's uuid. */
   | { kind: 'api'; command: string }
   | { kind: 'hangup'; cause: string }
+  /** Hangup with Other-Leg-Only: the bridged peer goes, this leg stays (and does not follow it). */
+  | { kind: 'hangupOtherLeg'; cause: string }
+  /** The command needs another channel on the same node (eavesdrop target). */
+  | { kind: 'requireChannel'; uuid: string }
   /** Nothing runs on FreeSWITCH: a synthetic CHANNEL_EXECUTE_COMPLETE tells the whapp the queue got here. */
   | { kind: 'noop' };
 
@@ -17,7 +23,18 @@ export type Plan = { ok: true; steps: Step[] } | { ok: false; reason: string };
 type Command = Readonly<Record<string, unknown>>;
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
+const isTrue = (v: unknown): boolean => v === true || v === 'true';
 const CAUSE = /^[A-Z_]{2,64}$/;
+/** Extensions and numbers a transfer may route to, and dialplan contexts. */
+const EXTENSION = /^[A-Za-z0-9_*#+\-.]{1,64}$/;
+const CONTEXT = /^[A-Za-z0-9_\-]{1,64}$/;
+const UUID_LIKE = /^[A-Za-z0-9\-]{1,64}$/;
+/** Local file paths for recordings and faxes: no spaces (arguments are space separated), no `..`. */
+const LOCAL_PATH = /^(?!.*\.\.)[A-Za-z0-9_\-./]{1,255}$/;
+const int = (v: unknown, max: number): string | undefined => {
+  const t = str(v);
+  return t && /^\d{1,7}$/.test(t) && Number(t) <= max ? t : undefined;
+};
 
 /** Media references FreeSWITCH can play: local paths, tone/silence streams, http(s) through http_cache. */
 function mediaArg(name: string | undefined): string | undefined {
@@ -94,6 +111,132 @@ function bridgeStep(cmd: Command, ctx: DialContext): Step | undefined {
 }
 
 /**
+ * transfer: `blind` routes this leg (Transfer-Leg `bleg`: its peer, `both`: both) to Transfer-To in the
+ * context, through mod_dptools' transfer; `attended` makes this leg (the transferor, bridged to the
+ * transferee) call Transfer-To through a loopback leg with att_xfer while the transferee hears hold music.
+ */
+function transferPlan(cmd: Command, ctx: DialContext): Plan {
+  const to = str(cmd['Transfer-To']);
+  const context = str(cmd['Transfer-Context']) ?? ctx.context;
+  if (!to || !EXTENSION.test(to) || !CONTEXT.test(context)) return { ok: false, reason: 'Transfer-To or Transfer-Context is invalid' };
+  if (cmd['Transfer-Type'] === 'blind') {
+    const leg = cmd['Transfer-Leg'] === 'bleg' ? '-bleg ' : cmd['Transfer-Leg'] === 'both' ? '-both ' : '';
+    return { ok: true, steps: [{ kind: 'execute', app: 'transfer', arg: `${leg}${to} XML ${context}` }] };
+  }
+  if (cmd['Transfer-Type'] !== 'attended') return { ok: false, reason: 'Transfer-Type must be blind or attended' };
+  const vars = new Map<string, string>([
+    ['ignore_early_media', 'ring_ready'],
+    ['origination_callee_id_name', to],
+    ['origination_callee_id_number', to],
+  ]);
+  const name = str(cmd['Caller-ID-Name']);
+  const number = str(cmd['Caller-ID-Number']);
+  if (name) vars.set('origination_caller_id_name', dialValue(name));
+  if (number) vars.set('origination_caller_id_number', dialValue(number));
+  const timeout = int(cmd.Timeout, 3600);
+  if (timeout) vars.set('call_timeout', timeout).set('originate_timeout', timeout);
+  // The new leg is billed and authorised like the transferor (as Kazoo does): only these CCVs travel.
+  const ccvs = (cmd['Custom-Channel-Vars'] ?? {}) as Record<string, unknown>;
+  for (const key of ['Account-ID', 'Authorizing-ID', 'Authorizing-Type', 'Channel-Authorized']) {
+    const value = str(ccvs[key]);
+    if (value) vars.set(`${CCV_PREFIX}${key}`, dialValue(value));
+  }
+  const block = [...vars].map(([k, v]) => `${k}=${v}`).join(',');
+  return { ok: true, steps: [{ kind: 'execute', app: 'att_xfer', arg: `{${block}}loopback/${to}/${context}`, holdBleg: true }] };
+}
+
+/**
+ * page: every endpoint is called into a fresh conference with the intercom headers (auto-answer), one-way
+ * unless Page-Options.Two-Way-Audio; the page ends when the pager hangs up.
+ */
+function pagePlan(cmd: Command, ctx: DialContext): Plan {
+  const endpoints = Array.isArray(cmd.Endpoints) ? (cmd.Endpoints as Endpoint[]) : [];
+  const intercom = new Map([['sip_invite_params', 'intercom=true'], ['alert_info', 'intercom']]);
+  const legs = endpoints.map((ep) => dialString([[ep]], ctx, intercom)).filter((d): d is string => d !== undefined);
+  if (legs.length === 0) return { ok: false, reason: 'no endpoint can be paged' };
+  const room = `page_${randomBytes(4).toString('hex')}`;
+  const set = (arg: string): Step => ({ kind: 'execute', app: 'set', arg });
+  const steps: Step[] = [set(`api_hangup_hook=conference ${room} kick all`), set(`conference_auto_outcall_timeout=${int(cmd.Timeout, 600) ?? '5'}`)];
+  const name = str(cmd['Caller-ID-Name']);
+  const number = str(cmd['Caller-ID-Number']);
+  if (name) steps.push(set(`conference_auto_outcall_caller_id_name=${inertValue(name)}`));
+  if (number) steps.push(set(`conference_auto_outcall_caller_id_number=${inertValue(number)}`));
+  const options = (cmd['Page-Options'] ?? {}) as Record<string, unknown>;
+  if (!isTrue(options['Two-Way-Audio'])) steps.push(set('conference_auto_outcall_flags=mute'));
+  for (const leg of legs) steps.push({ kind: 'execute', app: 'conference_set_auto_outcall', arg: leg });
+  steps.push({ kind: 'execute', app: 'conference', arg: `${room}@default` });
+  return { ok: true, steps };
+}
+
+/** eavesdrop: listen to Target-Call-ID, which must be a live channel on this call's node. */
+function eavesdropPlan(cmd: Command): Plan {
+  const target = str(cmd['Target-Call-ID']);
+  if (!target || !UUID_LIKE.test(target)) return { ok: false, reason: 'Target-Call-ID is invalid' };
+  if (target === str(cmd['Call-ID'])) return { ok: false, reason: 'a call cannot eavesdrop on itself' };
+  const steps: Step[] = [{ kind: 'requireChannel', uuid: target }];
+  if (cmd['Enable-DTMF'] !== undefined) steps.push({ kind: 'execute', app: 'set', arg: `eavesdrop_enable_dtmf=${isTrue(cmd['Enable-DTMF'])}` });
+  steps.push({ kind: 'execute', app: 'eavesdrop', arg: target });
+  return { ok: true, steps };
+}
+
+/** receive_fax: rxfax into Fax-Local-Filename (or a file named after the call), T.38 as asked. */
+function receiveFaxPlan(cmd: Command): Plan {
+  const callId = str(cmd['Call-ID']) ?? '';
+  const file = str(cmd['Fax-Local-Filename']) ?? `/tmp/fax-${callId}.tiff`;
+  if (!LOCAL_PATH.test(file)) return { ok: false, reason: 'Fax-Local-Filename is invalid' };
+  const steps: Step[] = [];
+  if (isTrue(cmd['Enable-T38-Fax'])) steps.push({ kind: 'execute', app: 'set', arg: 'fax_enable_t38=true' });
+  if (isTrue(cmd['Enable-T38-Fax-Request'])) steps.push({ kind: 'execute', app: 'set', arg: 'fax_enable_t38_request=true' });
+  if (isTrue(cmd['Enable-T38-Passthrough'])) steps.push({ kind: 'execute', app: 'set', arg: 't38_passthru=true' });
+  steps.push({ kind: 'execute', app: 'rxfax', arg: file });
+  return { ok: true, steps };
+}
+
+/** Recording names: local paths only (uploading is the store command's job). */
+function recordingPath(cmd: Command): string | undefined {
+  const name = str(cmd['Media-Name']);
+  return name && LOCAL_PATH.test(name) ? name : undefined;
+}
+
+/** record: record the caller into a file until silence, a terminator or the time limit (defaults as Kazoo). */
+function recordPlan(cmd: Command): Plan {
+  const file = recordingPath(cmd);
+  if (!file) return { ok: false, reason: 'Media-Name must be a local path' };
+  const terminators = Array.isArray(cmd.Terminators) ? cmd.Terminators.filter((t): t is string => typeof t === 'string' && /^[0-9*#]$/.test(t)).join('') : '';
+  const limit = int(cmd['Time-Limit'], 86_400) ?? '20';
+  const threshold = int(cmd['Silence-Threshold'], 100_000) ?? '500';
+  const hits = int(cmd['Silence-Hits'], 1000) ?? '5';
+  return {
+    ok: true,
+    steps: [
+      { kind: 'execute', app: 'set', arg: `playback_terminators=${terminators || 'none'}` },
+      { kind: 'execute', app: 'record', arg: `${file} ${limit} ${threshold} ${hits}` },
+    ],
+  };
+}
+
+/** record_call: the whole call (both legs) in the background with record_session, stopped by name or `all`. */
+function recordCallPlan(cmd: Command): Plan {
+  const action = str(cmd['Record-Action']);
+  const file = recordingPath(cmd);
+  if (action === 'start' && file) {
+    const limit = int(cmd['Time-Limit'], 86_400);
+    return { ok: true, steps: [{ kind: 'execute', app: 'record_session', arg: limit && limit !== '0' ? `${file} +${limit}` : file }] };
+  }
+  if (action === 'stop') return { ok: true, steps: [{ kind: 'execute', app: 'stop_record_session', arg: file ?? 'all' }] };
+  return { ok: false, reason: 'Record-Action or Media-Name is invalid' };
+}
+
+/** soft_hold: the peer hears B-MOH (default music on hold), this leg A-MOH (silence) until it presses Unhold-Key. */
+function softHoldPlan(cmd: Command): Plan {
+  const key = str(cmd['Unhold-Key']);
+  const a = mediaArg(str(cmd['A-MOH'])) ?? 'silence_stream://-1';
+  const b = mediaArg(str(cmd['B-MOH'])) ?? 'local_stream://moh';
+  if (!key || !/^[0-9*#]$/.test(key) || /\s/.test(a + b)) return { ok: false, reason: 'Unhold-Key, A-MOH or B-MOH is invalid' };
+  return { ok: true, steps: [{ kind: 'execute', app: 'soft_hold', arg: `${key} ${a} ${b}` }] };
+}
+
+/**
  * The FreeSWITCH steps of one Kazoo call command (kazoo-wire §5.2), or why it cannot run. Every value
  * that ends up in application data is made inert (no `${}` expansion) or refused.
  */
@@ -110,8 +253,26 @@ export function planCommand(cmd: Command, ctx: DialContext): Plan {
     case 'park':
       return one({ kind: 'execute', app: 'park' }, '');
     case 'hangup': {
-      const cause = str(cmd['Hangup-Cause']);
-      return one({ kind: 'hangup', cause: cause && CAUSE.test(cause) ? cause : 'NORMAL_CLEARING' }, '');
+      const given = str(cmd['Hangup-Cause']);
+      const cause = given && CAUSE.test(given) ? given : 'NORMAL_CLEARING';
+      return one(isTrue(cmd['Other-Leg-Only']) ? { kind: 'hangupOtherLeg', cause } : { kind: 'hangup', cause }, '');
+    }
+    case 'transfer':
+      return transferPlan(cmd, ctx);
+    case 'page':
+      return pagePlan(cmd, ctx);
+    case 'eavesdrop':
+      return eavesdropPlan(cmd);
+    case 'receive_fax':
+      return receiveFaxPlan(cmd);
+    case 'record':
+      return recordPlan(cmd);
+    case 'soft_hold':
+      return softHoldPlan(cmd);
+    case 'hold_control': {
+      // uuid_hold puts the call on hold towards the phone (re-INVITE); CHANNEL_HOLD / CHANNEL_UNHOLD follow.
+      const mode = { hold: '', unhold: 'off ', toggle: 'toggle ' }[String(cmd.Action)];
+      return one(mode === undefined ? undefined : { kind: 'api', command: `uuid_hold ${mode}{uuid}` }, 'Action must be hold, unhold or toggle');
     }
     case 'play': {
       const media = mediaArg(str(cmd['Media-Name']));
@@ -170,16 +331,8 @@ export function planCommand(cmd: Command, ctx: DialContext): Plan {
       const flags = (['Mute', 'Deaf', 'Moderator'] as const).filter((f) => cmd[f] === true || cmd[f] === 'true').map((f) => f.toLowerCase());
       return one({ kind: 'execute', app: 'conference', arg: `${room}@${profile}${flags.length ? `+flags{${flags.join('|')}}` : ''}` }, '');
     }
-    case 'record_call': {
-      const action = str(cmd['Record-Action']);
-      const media = mediaArg(str(cmd['Media-Name']));
-      if (action === 'start' && media && !/\s/.test(media)) {
-        const limit = str(cmd['Time-Limit']);
-        return one({ kind: 'api', command: `uuid_record {uuid} start ${media}${limit && /^\d{1,6}$/.test(limit) ? ` ${limit}` : ''}` }, '');
-      }
-      if (action === 'stop') return one({ kind: 'api', command: `uuid_record {uuid} stop ${media && !/\s/.test(media) ? media : 'all'}` }, '');
-      return { ok: false, reason: 'Record-Action or Media-Name is invalid' };
-    }
+    case 'record_call':
+      return recordCallPlan(cmd);
     default:
       return { ok: false, reason: `${app || '(none)'} is not supported by this ecallmgr` };
   }

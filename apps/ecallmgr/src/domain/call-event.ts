@@ -18,11 +18,13 @@ const APP_NAMES: Record<string, string> = {
   ring_ready: 'ring',
   play_and_get_digits: 'play_and_collect_digits',
   endless_playback: 'hold',
-  uuid_record: 'record_call',
+  record_session: 'record_call',
+  stop_record_session: 'record_call',
   rxfax: 'receive_fax',
+  att_xfer: 'transfer',
 };
 /** Kazoo publishes nothing for these: bookkeeping applications and everything about park. */
-const SILENT_APPS = new Set(['set', 'export', 'unset', 'multiset', 'multiunset', 'kz_multiset', 'kz_export', 'log', 'park']);
+const SILENT_APPS = new Set(['set', 'export', 'unset', 'multiset', 'multiunset', 'kz_multiset', 'kz_export', 'log', 'park', 'conference_set_auto_outcall']);
 
 export function kazooAppName(app: string): string {
   return APP_NAMES[app] ?? app;
@@ -86,7 +88,8 @@ export function callEventFields(event: Fields): Record<string, unknown> {
     'Other-Leg-Destination-Number': get(event, 'Other-Leg-Destination-Number'),
     'Other-Leg-Direction': get(event, 'Other-Leg-Direction'),
     'Application-Name': isExecute && app ? kazooAppName(app) : undefined,
-    'Application-Response': isExecute ? applicationResponse(event, app) : undefined,
+    // Only a finished application has a result (a starting bridge has no disposition yet).
+    'Application-Response': name === 'CHANNEL_EXECUTE_COMPLETE' ? applicationResponse(event, app) : undefined,
     'Raw-Application-Name': app,
     'Raw-Application-Data': get(event, 'Application-Data'),
     'Switch-Hostname': host,

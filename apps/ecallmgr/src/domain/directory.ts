@@ -5,22 +5,25 @@ import { directoryDocument, type NameValue } from './xml.js';
 
 /** What a directory fetch asks for, once classified. */
 export type DirectoryRequest =
-  | { kind: 'authn'; action: 'sip_auth' | 'user_call'; user: string; domain: string }
+  | { kind: 'authn'; action: 'sip_auth' | 'user_call' | 'reverse-auth-lookup'; user: string; domain: string }
   | { kind: 'ignored'; reason: string };
 
+const ANSWERED_ACTIONS = new Set(['sip_auth', 'user_call', 'reverse-auth-lookup']);
+
 /**
- * Only two directory lookups are answered over AMQP: a digest check (`sip_auth`, REGISTER or INVITE)
- * and the `user/` endpoint (`user_call`, so a bridge to `user/1001@realm` finds the user and its
- * dial-string). Everything else (gateways at profile start, reverse auth, ...) gets "not found".
+ * Three directory lookups are answered over AMQP: a digest check (`sip_auth`, REGISTER or INVITE), the
+ * `user/` endpoint (`user_call`, so a bridge to `user/1001@realm` finds the user and its dial-string) and
+ * sofia's `reverse-auth-lookup` (a phone challenges a call FreeSWITCH sends it: which credentials answer).
+ * Everything else (gateways at profile start, ...) gets "not found".
  */
 export function classifyDirectory(params: Fields): DirectoryRequest {
   if (get(params, 'section') !== 'directory') return { kind: 'ignored', reason: 'not a directory fetch' };
   const action = get(params, 'action');
-  if (action !== 'sip_auth' && action !== 'user_call') return { kind: 'ignored', reason: `action ${action ?? '(none)'} not handled` };
+  if (!action || !ANSWERED_ACTIONS.has(action)) return { kind: 'ignored', reason: `action ${action ?? '(none)'} not handled` };
   const user = first(params, 'user', 'sip_auth_username');
   const domain = first(params, 'domain', 'key_value', 'sip_auth_realm');
   if (!user || !domain) return { kind: 'ignored', reason: 'no user or domain' };
-  return { kind: 'authn', action, user, domain };
+  return { kind: 'authn', action: action as 'sip_auth' | 'user_call' | 'reverse-auth-lookup', user, domain };
 }
 
 /** Realm rules of kazoo-wire §7.1: sip_auth_realm, else domain, else the host of sip_auth_uri; lowercased, cut at `:`/`;`. */
@@ -45,7 +48,8 @@ export function authnReqFields(params: Fields, req: Extract<DirectoryRequest, { 
     'Auth-Realm': realm || req.domain.toLowerCase(),
     To: userAt(get(params, 'sip_to_user'), get(params, 'sip_to_host'), fallback),
     From: userAt(get(params, 'sip_from_user'), get(params, 'sip_from_host'), fallback),
-    Method: 'password',
+    // Kazoo names the lookup kind here: a reverse lookup needs the clear password back.
+    Method: req.action === 'reverse-auth-lookup' ? 'reverse-lookup' : 'password',
     'Orig-IP': first(params, 'sip_h_X-AUTH-IP', 'ip'),
     'Orig-Port': first(params, 'sip_h_X-AUTH-PORT', 'client_port'),
     'Auth-Nonce': get(params, 'sip_auth_nonce'),
@@ -69,7 +73,7 @@ function numeric(value: string | undefined): number | undefined {
 export const USER_DIAL_STRING =
   '{^^:sip_invite_domain=${dialed_domain}:presence_id=${dialed_user}@${dialed_domain}}${sofia_contact(*/${dialed_user}@${dialed_domain})}';
 
-export type AuthnAnswer = { 'Auth-Method': string; 'Auth-Password': string; 'Custom-Channel-Vars'?: Record<string, unknown> };
+export type AuthnAnswer = { 'Auth-Method': string; 'Auth-Password': string; 'Auth-Username'?: string; 'Custom-Channel-Vars'?: Record<string, unknown> };
 
 /**
  * The directory entry for an authn_resp, or undefined when the method is one FreeSWITCH cannot check
@@ -78,6 +82,7 @@ export type AuthnAnswer = { 'Auth-Method': string; 'Auth-Password': string; 'Cus
  */
 export function directoryAnswer(req: Extract<DirectoryRequest, { kind: 'authn' }>, resp: AuthnAnswer): string | undefined {
   const method = resp['Auth-Method'];
+  if (req.action === 'reverse-auth-lookup') return reverseAuthAnswer(req, resp);
   if (method !== 'password' && method !== 'a1-hash') return undefined;
   const ccvs = resp['Custom-Channel-Vars'];
   const variables: NameValue[] = prefixedVars(CCV_PREFIX, ccvs).map(([n, v]) => [n, inertValue(v)] as const);
@@ -90,5 +95,22 @@ export function directoryAnswer(req: Extract<DirectoryRequest, { kind: 'authn' }
     params: [[method, resp['Auth-Password']]],
     variables,
     domainParams: [['dial-string', USER_DIAL_STRING]],
+  });
+}
+
+/**
+ * reverse-auth-lookup: sofia answers a phone's challenge with `reverse-auth-user` / `reverse-auth-pass`. Only
+ * a clear password can answer a digest challenge, so an a1-hash (or any other method) is "not found".
+ */
+function reverseAuthAnswer(req: Extract<DirectoryRequest, { kind: 'authn' }>, resp: AuthnAnswer): string | undefined {
+  if (resp['Auth-Method'] !== 'password' || !resp['Auth-Password']) return undefined;
+  return directoryDocument({
+    domain: req.domain,
+    id: req.user,
+    params: [
+      ['reverse-auth-user', resp['Auth-Username'] ?? req.user],
+      ['reverse-auth-pass', resp['Auth-Password']],
+    ],
+    variables: [],
   });
 }

@@ -73,7 +73,10 @@ describe('directory', () => {
   });
   test('gateways lookups and unknown actions are not ours', () => {
     assert.equal(classifyDirectory({ section: 'directory', purpose: 'gateways' }).kind, 'ignored');
-    assert.equal(classifyDirectory({ section: 'directory', action: 'reverse-auth-lookup', user: 'a', domain: 'b' }).kind, 'ignored');
+    assert.deepEqual(classifyDirectory({ section: 'directory', action: 'reverse-auth-lookup', user: 'a', domain: 'b' }), {
+      kind: 'authn', action: 'reverse-auth-lookup', user: 'a', domain: 'b',
+    });
+    assert.equal(classifyDirectory({ section: 'directory', action: 'group_call', user: 'a', domain: 'b' }).kind, 'ignored');
     assert.equal(classifyDirectory({ section: 'dialplan' }).kind, 'ignored');
   });
   test('a1-hash answer: the user entry with a1-hash, CCVs as ecallmgr_ variables, the dial-string', () => {
@@ -93,6 +96,17 @@ describe('directory', () => {
     assertWellFormed(xml);
     assert.equal(attrs(xml, 'param', 'value')[1], secret);
     assert.equal(directoryAnswer({ kind: 'authn', action: 'sip_auth', user: 'u', domain: 'd' }, { 'Auth-Method': 'ip', 'Auth-Password': 'x' }), undefined);
+  });
+  test('reverse-auth-lookup: the clear password as reverse-auth-user/-pass; an a1-hash cannot answer a challenge', () => {
+    const req = { kind: 'authn', action: 'reverse-auth-lookup', user: '1001', domain: 'sip.example.com' } as const;
+    const xml = directoryAnswer(req, { 'Auth-Method': 'password', 'Auth-Password': 's3cret&', 'Auth-Username': 'dev1001' })!;
+    assertWellFormed(xml);
+    assert.deepEqual(attrs(xml, 'user', 'id'), ['1001']);
+    assert.deepEqual(attrs(xml, 'param', 'name'), ['reverse-auth-user', 'reverse-auth-pass']);
+    assert.deepEqual(attrs(xml, 'param', 'value'), ['dev1001', 's3cret&']);
+    assert.equal(directoryAnswer(req, { 'Auth-Method': 'a1-hash', 'Auth-Password': 'abc' }), undefined);
+    const fields = authnReqFields({ section: 'directory', action: 'reverse-auth-lookup', user: '1001', domain: 'sip.example.com' }, req, 'f1');
+    assert.equal(fields.Method, 'reverse-lookup');
   });
   test('hostile user, domain and CCV values stay inside their attributes and cannot expand', () => {
     const user = `1000"/><user id="evil`;

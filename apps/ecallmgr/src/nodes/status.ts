@@ -26,9 +26,17 @@ function channelObject(c: ChannelInfo): Record<string, unknown> {
 
 /**
  * Channel queries on this process's own exclusive queue (every ecallmgr must hear every query). A process
- * that knows nothing about the call or users stays silent, so collecting requesters just get fewer replies.
+ * that knows nothing about the call or users stays silent (Kazoo's behaviour), so collecting requesters just
+ * get fewer replies; a query_user_channels with Fife-Reply-Always gets an answer from every process, with
+ * the head count of `responders` so the collector knows when it has them all.
  */
-export function statusConsumer(bus: Bus, channels: ChannelTable, pool: NodePool, owns: (node: string) => boolean = () => true): ConsumeSpec {
+export function statusConsumer(
+  bus: Bus,
+  channels: ChannelTable,
+  pool: NodePool,
+  owns: (node: string) => boolean = () => true,
+  responders: () => number | undefined = () => undefined,
+): ConsumeSpec {
   return {
     queue: `${bus.serverId}-status`,
     exclusive: true,
@@ -53,6 +61,10 @@ export function statusConsumer(bus: Bus, channels: ChannelTable, pool: NodePool,
         const usernames = [...(msg.Usernames ?? []), ...(msg.Username ? [msg.Username] : [])];
         const found = channels.ofUsers({ usernames, realm: msg.Realm, authorizingIds: msg['Authorizing-IDs'] ?? [] }).filter((c) => owns(c.node));
         const active = msg['Active-Only'] ? found.filter((c) => c.answered) : found;
+        if (msg['Fife-Reply-Always']) {
+          const count = responders();
+          return ctx.reply(call.userChannelsResp, { Channels: active.map(channelObject), ...(count ? { 'Fife-Responders': count } : {}) } as never);
+        }
         if (active.length === 0) return;
         await ctx.reply(call.userChannelsResp, { Channels: active.map(channelObject) } as never);
       }),

@@ -202,6 +202,11 @@ export const userChannelsReq = defineMessage({
     Realm: z.string().optional(),
     'Authorizing-IDs': z.array(z.string()).optional().describe('device ids'),
     'Active-Only': bool.optional(),
+    'Fife-Reply-Always': bool
+      .optional()
+      .describe(
+        'Fife extension: every ecallmgr answers, with an empty Channels list when it knows no matching channel, and says in Fife-Responders how many ecallmgrs answer such queries; a collector can stop at that many replies instead of waiting for its deadline. Unset (Kazoo behaviour): only ecallmgrs with matches answer',
+      ),
   },
   summary: 'Is this user or device in a call? Asks every ecallmgr for the channels of users or devices.',
   sender: 'callgroup, router, integrators',
@@ -242,8 +247,15 @@ export const userChannelsResp = defineMessage({
   exchange: 'targeted',
   routingKey: targetedKey,
   bindingKeys: [],
-  fields: { Channels: z.array(channelObject).optional() },
-  summary: 'The channels of the queried users or devices (one reply per ecallmgr that has any).',
+  fields: {
+    Channels: z.array(channelObject).optional(),
+    'Fife-Responders': count
+      .optional()
+      .describe(
+        'Answers to a Fife-Reply-Always query only: how many ecallmgr processes answer channel queries, as this one last counted them (refreshed every second). Stop collecting at the largest value seen; absent when the count is unknown',
+      ),
+  },
+  summary: 'The channels of the queried users or devices (one reply per ecallmgr that has any, or per ecallmgr with Fife-Reply-Always).',
   sender: 'ecallmgr',
   responder: 'query_user_channels_req sender',
   example: {

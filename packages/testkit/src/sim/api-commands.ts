@@ -1,7 +1,7 @@
 import type { Channel } from './call/channel.js';
 import { uuidBridge } from './call/bridge.js';
 import type { CallEngine } from './call/engine.js';
-import { formatLocalDate } from './event-factory.js';
+import { formatLocalDate, SITES } from './event-factory.js';
 import type { LogLine } from './esl/frames.js';
 import type { Registrar } from './sip/registrar.js';
 
@@ -160,6 +160,23 @@ const uuidBridgeCommand: ApiCommand = (ctx, args) => {
   return uuidBridge(ctx.engine, a, b);
 };
 
+/** Channels put on hold by uuid_hold (the phone got a sendonly re-INVITE). */
+const onHold = new WeakSet<Channel>();
+
+/** uuid_hold [off|toggle] <uuid>: CHANNEL_HOLD / CHANNEL_UNHOLD when the state changes. */
+const uuidHold: ApiCommand = (ctx, args) => {
+  const words = args.trim().split(/\s+/);
+  const mode = words[0] === 'off' || words[0] === 'toggle' ? words.shift() : 'on';
+  const c = channelOf(ctx, words[0]);
+  if (!c) return '-ERR Operation failed\n';
+  const hold = mode === 'toggle' ? !onHold.has(c) : mode === 'on';
+  if (hold === onHold.has(c)) return '+OK Success\n';
+  if (hold) onHold.add(c);
+  else onHold.delete(c);
+  c.fire(hold ? 'CHANNEL_HOLD' : 'CHANNEL_UNHOLD', SITES.channelHold);
+  return '+OK Success\n';
+};
+
 const uuidExists: ApiCommand = (ctx, args) => (channelOf(ctx, args.trim()) ? 'true' : 'false');
 
 const hupall: ApiCommand = (ctx, args) => {
@@ -199,6 +216,7 @@ export const API_COMMANDS: Record<string, ApiCommand> = {
   uuid_getvar: uuidGetvar,
   uuid_setvar: uuidSetvar,
   uuid_exists: uuidExists,
+  uuid_hold: uuidHold,
   uuid_answer: uuidAnswer,
   uuid_transfer: uuidTransfer,
   uuid_bridge: uuidBridgeCommand,

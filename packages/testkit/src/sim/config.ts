@@ -51,6 +51,8 @@ export type EndpointInput = z.input<typeof EndpointSchema>;
 
 export const XmlCurlSchema = z.object({
   url: z.url(),
+  /** Further bindings, tried in order when the previous one gives no answer holding the section (as FreeSWITCH does). */
+  fallbackUrls: z.array(z.url()).optional(),
   credentials: z.string().optional(),
   timeoutMs: z.number().int().positive().optional(),
 });

@@ -27,6 +27,7 @@ export type { RingAttempt, RingLog } from './call/ring-log.js';
 export type { DialplanAction } from './call/dialplan.js';
 export { type DialLeg, type DialPart, type DialString, parseDialString } from './call/dial-string.js';
 export type { XmlCurlBinding, XmlCurlExchange } from './xml-curl.js';
+export { childrenNamed, firstChild, parseXml, xmlError, type XmlNode } from './xml-tree.js';
 export { loadSimFile, parseSimFile } from './load-config.js';
 export { runSimFromFile } from './run.js';
 export { header, RawEslClient, type ServerFrame } from './test-support/raw-client.js';

@@ -201,7 +201,13 @@ export class SimNode implements EslHost, SipHost {
       if (!app) return '-ERR invalid command';
       const arg = h.get('execute-app-arg') ?? command.body ?? '';
       const loops = Number.parseInt(h.get('loops') ?? '1', 10);
-      this.engine.sessionFor(channel).enqueue({ app, arg, appUuid: h.get('event-uuid'), loops: Number.isFinite(loops) ? loops : 1 });
+      this.engine.sessionFor(channel).enqueue({
+        app,
+        arg,
+        appUuid: h.get('event-uuid'),
+        loops: Number.isFinite(loops) ? loops : 1,
+        eventLock: /^true$/i.test(h.get('event-lock') ?? ''),
+      });
       return '+OK';
     }
     return '+OK';

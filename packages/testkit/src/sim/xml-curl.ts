@@ -6,6 +6,11 @@ import { findSection, parseXml, type XmlNode } from './xml-tree.js';
 /** mod_xml_curl binding: where to POST, with what credentials, how long to wait. */
 export interface XmlCurlBinding {
   url: string;
+  /**
+   * Further gateway URLs, tried in order when the previous one gives no answer holding the section (error,
+   * timeout, non-200, unparsable, or not found): FreeSWITCH walks its xml_curl bindings the same way.
+   */
+  fallbackUrls?: string[];
   /** `user:password` for HTTP basic auth (gateway-credentials). */
   credentials?: string;
   timeoutMs?: number;
@@ -19,6 +24,8 @@ export interface FetchKey {
 }
 
 export interface XmlCurlExchange {
+  /** The binding's URL this POST went to. */
+  url: string;
   section: string;
   body: string;
   status: number | undefined;
@@ -61,7 +68,17 @@ export class XmlCurlClient {
   async fetch(key: FetchKey, params: FsEvent): Promise<XmlNode | 'not-found' | undefined> {
     if (!this.binding) return undefined;
     const body = XmlCurlClient.formBody(this.hostname(), key, params);
-    const text = await this.clock.track(this.post(body, key.section));
+    let outcome: 'not-found' | undefined;
+    for (const url of [this.binding.url, ...(this.binding.fallbackUrls ?? [])]) {
+      const answer = await this.fetchFrom(url, body, key.section);
+      if (answer !== undefined && answer !== 'not-found') return answer;
+      outcome ??= answer;
+    }
+    return outcome;
+  }
+
+  private async fetchFrom(url: string, body: string, section: string): Promise<XmlNode | 'not-found' | undefined> {
+    const text = await this.clock.track(this.post(url, body, section));
     if (text === undefined) return undefined;
     let roots: XmlNode[];
     try {
@@ -72,10 +89,10 @@ export class XmlCurlClient {
     const result = findSection(roots, 'result');
     const status = result?.children.find((c) => c.name === 'result')?.attrs['status'];
     if (status === 'not found') return 'not-found';
-    return findSection(roots, key.section);
+    return findSection(roots, section);
   }
 
-  private async post(body: string, section: string): Promise<string | undefined> {
+  private async post(url: string, body: string, section: string): Promise<string | undefined> {
     const binding = this.binding!;
     const headers: Record<string, string> = {
       'User-Agent': 'freeswitch-xml/1.0',
@@ -83,10 +100,10 @@ export class XmlCurlClient {
       'Content-Type': 'application/x-www-form-urlencoded',
     };
     if (binding.credentials) headers['Authorization'] = `Basic ${Buffer.from(binding.credentials).toString('base64')}`;
-    const exchange: XmlCurlExchange = { section, body, status: undefined, response: undefined, error: undefined };
+    const exchange: XmlCurlExchange = { url, section, body, status: undefined, response: undefined, error: undefined };
     this.exchanges.push(exchange);
     try {
-      const res = await fetch(binding.url, {
+      const res = await fetch(url, {
         method: 'POST',
         headers,
         body,

@@ -1,4 +1,4 @@
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 
 /** A plain element tree (order kept), so the directory and dialplan readers do not depend on parser output shapes. */
 export interface XmlNode {
@@ -33,6 +33,12 @@ function convert(entry: Ordered): XmlNode | undefined {
 export function parseXml(text: string): XmlNode[] {
   const result = parser.parse(text, true) as Ordered[];
   return result.map(convert).filter((n): n is XmlNode => n !== undefined);
+}
+
+/** Why a text is not well-formed XML (line and message), or undefined when it is. */
+export function xmlError(text: string): string | undefined {
+  const result = XMLValidator.validate(text);
+  return result === true ? undefined : `line ${result.err.line}: ${result.err.msg}`;
 }
 
 export function childrenNamed(node: XmlNode, name: string): XmlNode[] {

@@ -1,5 +1,6 @@
 import { SITES } from '../event-factory.js';
 import { bridgeApp } from './bridge.js';
+import { CONTROL_APPS } from './control-apps.js';
 import { normaliseCause } from './hangup-causes.js';
 import type { Session } from './session.js';
 
@@ -135,13 +136,6 @@ const log: AppImpl = async (session, arg) => {
   return NONE;
 };
 
-/** `transfer <dest> [dialplan] [context]`: abandon the current extension and route again. */
-const transfer: AppImpl = async (session, arg) => {
-  const [dest = '', , context] = arg.split(/\s+/);
-  session.requestTransfer(dest, context);
-  return NONE;
-};
-
 const bridge: AppImpl = (session, arg) => bridgeApp(session, arg);
 
 /** Dialplan variables people write as if they were applications. */
@@ -168,7 +162,7 @@ export const APPS: Record<string, AppImpl> = {
   hangup,
   respond,
   log,
-  transfer,
+  ...CONTROL_APPS,
   continue_on_fail: variableApp('continue_on_fail'),
   hangup_after_bridge: variableApp('hangup_after_bridge'),
   info: async () => NONE,

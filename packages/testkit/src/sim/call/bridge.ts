@@ -74,7 +74,8 @@ export async function bridgeApp(session: Session, data: string): Promise<string>
   b.fire('CHANNEL_OUTGOING', SITES.channelOutgoing, { variables: false });
   a.fire('CHANNEL_BRIDGE', SITES.channelBridge, { pre: ids });
   const first = await Promise.race([a.down.then(() => 'a' as const), b.down.then(() => 'b' as const)]);
-  if (first === 'a') b.hangup(a.hangupCause ?? 'NORMAL_CLEARING');
+  // Unless an attended transfer bridged the B leg elsewhere while the A leg was leaving.
+  if (first === 'a' && b.other?.channel === a) b.hangup(a.hangupCause ?? 'NORMAL_CLEARING');
   const bCause = b.hangupCause ?? 'NORMAL_CLEARING';
   a.setVar('bridge_hangup_cause', bCause);
   a.setVar('last_bridge_hangup_cause', bCause);

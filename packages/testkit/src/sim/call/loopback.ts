@@ -22,7 +22,6 @@ export function loopbackTarget(engine: CallEngine, target: string): Resolution {
           ani: cidNumber, destinationNumber: ext, source: 'mod_loopback', context, dialplan: 'xml',
         };
         const codecVars: Array<[string, string]> = [['read_codec', 'L16'], ['read_rate', '8000'], ['write_codec', 'L16'], ['write_rate', '8000']];
-        const origination = Object.entries(vars).filter(([k]) => k.startsWith('origination_'));
         const a = engine.newChannel({
           name: `loopback/${ext}-a`, direction: 'outbound', hitDialplan: false, codec: L16, rootCall,
           profile: { ...common, calleeIdName: 'Outbound Call', calleeIdNumber: context },
@@ -31,7 +30,8 @@ export function loopbackTarget(engine: CallEngine, target: string): Resolution {
         const b = engine.newChannel({
           name: `loopback/${ext}-b`, direction: 'inbound', hitDialplan: true, codec: L16, rootCall,
           profile: { ...common, calleeIdName: 'Outbound Call', calleeIdNumber: context },
-          vars: [...codecVars, ...origination, ['other_loopback_leg_uuid', a.uuid], ['loopback_leg', 'B']],
+          // mod_loopback copies the a-leg's variables to the b-leg: CCVs given in `{}` reach the routed leg.
+          vars: [...codecVars, ...Object.entries(vars), ['other_loopback_leg_uuid', a.uuid], ['loopback_leg', 'B']],
         });
         a.setVar('other_loopback_leg_uuid', b.uuid);
         a.setVar('loopback_leg', 'A');

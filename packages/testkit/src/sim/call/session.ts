@@ -10,6 +10,8 @@ export interface QueuedExecute {
   arg: string;
   appUuid: string | undefined;
   loops: number;
+  /** sendmsg `event-lock: true`: nothing queued after it runs until it is done. */
+  eventLock?: boolean;
 }
 
 /**
@@ -19,6 +21,10 @@ export interface QueuedExecute {
  */
 export class Session {
   readonly exports = new Map<string, string>();
+  /** Paths being recorded by record_session (a media bug each). */
+  readonly recordings = new Set<string>();
+  /** Dial strings conference_set_auto_outcall collected for the next conference. */
+  readonly autoOutcalls: string[] = [];
   private transfer: { dest: string; context: string | undefined } | undefined;
   private wakeParked: (() => void) | undefined;
   private queue: QueuedExecute[] = [];
@@ -182,10 +188,27 @@ export class Session {
     }
   }
 
-  /** sendmsg execute: queued, run in order; `loops` repeats it. */
+  /**
+   * sendmsg execute: queued, run in order; `loops` repeats it. While a queued application runs without
+   * event-lock, a new message runs at once, nested inside it, as FreeSWITCH does when an application checks
+   * its event queue (bridge, playback, park, ...).
+   */
   enqueue(item: QueuedExecute): void {
+    if (this.running && !this.running.eventLock) {
+      void this.runItem(item);
+      return;
+    }
     this.queue.push(item);
     if (!this.pumping) void this.pump();
+  }
+
+  private running: QueuedExecute | undefined;
+
+  private async runItem(item: QueuedExecute): Promise<void> {
+    const loops = item.loops === 0 ? 1 : item.loops;
+    for (let i = 0; (loops < 0 || i < loops) && this.channel.isUp; i++) {
+      await this.execute(item.app, item.arg, item.appUuid ?? randomUUID(), false);
+    }
   }
 
   private async pump(): Promise<void> {
@@ -195,13 +218,13 @@ export class Session {
     try {
       while (this.queue.length > 0 && ch.isUp) {
         const item = this.queue.shift()!;
-        const loops = item.loops === 0 ? 1 : item.loops;
-        for (let i = 0; (loops < 0 || i < loops) && ch.isUp; i++) {
-          await this.execute(item.app, item.arg, item.appUuid ?? randomUUID(), false);
-        }
+        this.running = item;
+        await this.runItem(item);
+        this.running = undefined;
       }
       this.queue = [];
     } finally {
+      this.running = undefined;
       this.pumping = false;
       ch.release();
     }
