@@ -3,6 +3,7 @@
 // process, as in production; this process plays ecallmgr and the registrar.
 // Run: node --import tsx apps/router/bench/router.bench.ts   (bounded well under 90 s)
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,46 @@ async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject).listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+type LookupTotals = Map<string, { sum: number; count: number }>;
+
+/** fife_router_lookup_seconds sum/count per lookup and source, from the router's /metrics. */
+async function lookupTotals(metricsUrl: string): Promise<LookupTotals> {
+  const text = await (await fetch(metricsUrl)).text();
+  const totals: LookupTotals = new Map();
+  for (const m of text.matchAll(/^(fife_router_lookup_seconds|fife_handler_duration_seconds)_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries([...m[3]!.matchAll(/(\w+)="([^"]*)"/g)].map((l) => [l[1], l[2]]));
+    // The handler histogram: delivery of route_req to its ack, i.e. the whole time inside the router.
+    if (m[1] === 'fife_handler_duration_seconds' && !String(labels.message).includes('route_req')) continue;
+    const key = m[1] === 'fife_handler_duration_seconds' ? `whole route_req handler (${labels.outcome})` : `${labels.lookup} (${labels.source})`;
+    const entry = totals.get(key) ?? { sum: 0, count: 0 };
+    entry[m[2] as 'sum' | 'count'] = Number(m[4]);
+    totals.set(key, entry);
+  }
+  return totals;
+}
+
+/** Per lookup: how many per route and their mean time, between two scrapes. */
+function lookupRows(before: LookupTotals, after: LookupTotals, routes: number): string {
+  const rows: string[] = [];
+  for (const [key, end] of [...after].sort()) {
+    const start = before.get(key) ?? { sum: 0, count: 0 };
+    const count = end.count - start.count;
+    if (count <= 0) continue;
+    rows.push(`  ${key}: ${(count / routes).toFixed(2)} per route, mean ${(((end.sum - start.sum) / count) * 1000).toFixed(3)} ms`);
+  }
+  return rows.join('\n');
 }
 
 async function waitForRouter(bus: Bus, accountId: string, child: ChildProcess): Promise<void> {
@@ -99,8 +140,12 @@ async function main(): Promise<void> {
       handlers: [handler(route.req, (_msg, ctx) => ctx.reply(route.resp, baselineResp as never))],
     });
 
-    child = spawn(process.execPath, [...(process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', join(repoRoot, 'apps/router/src/main.ts')], {
-      env: { ...process.env, AMQP_URL: amqpUrl, COUCH_URL: store.url, LOG_LEVEL: 'warn', ROUTER_QUEUE: `fife.router.bench-${process.pid}`, FIFE_DATA_DIR: dir },
+    const httpPort = await freePort();
+    const metricsUrl = `http://127.0.0.1:${httpPort}/metrics`;
+    // BENCH_ROUTER_ENV="ROUTER_REG_CACHE_MS=0 ROUTER_CALENDAR_CACHE_MS=0" measures the router without its caches.
+    const routerEnv = Object.fromEntries((process.env.BENCH_ROUTER_ENV ?? '').split(' ').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+    child = spawn(process.execPath, [...(process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', process.env.BENCH_ROUTER_MAIN ?? join(repoRoot, 'apps/router/src/main.ts')], {
+      env: { ...process.env, AMQP_URL: amqpUrl, COUCH_URL: store.url, LOG_LEVEL: 'warn', ROUTER_QUEUE: `fife.router.bench-${process.pid}`, FIFE_DATA_DIR: dir, HTTP_PORT: String(httpPort), ...routerEnv },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     await waitForRouter(bus, acme.accountId, child);
@@ -132,22 +177,30 @@ async function main(): Promise<void> {
     const baseline = await paced(request('bench.baseline'), RATE, SECONDS);
     const cpuBefore = await cpuSeconds(child.pid!);
     const selfBefore = process.cpuUsage();
+    const lookupsBefore = await lookupTotals(metricsUrl);
     const router = await paced(routed, RATE, SECONDS);
     const cpuPerRoute = ((await cpuSeconds(child.pid!)) - cpuBefore) * 1000 / (RATE * SECONDS);
     const self = process.cpuUsage(selfBefore);
     const selfShare = (self.user + self.system) / 1e6 / SECONDS;
+    const lookupsMiddle = await lookupTotals(metricsUrl);
+    const groupCpuBefore = await cpuSeconds(child.pid!);
     const group = await paced(grouped, RATE, SECONDS);
+    const groupCpuPerRoute = ((await cpuSeconds(child.pid!)) - groupCpuBefore) * 1000 / (RATE * SECONDS);
+    const lookupsAfter = await lookupTotals(metricsUrl);
     const row = (name: string, r: typeof router) =>
       `| ${name} | ${RATE}/s × ${SECONDS} s | ${r.achieved.toFixed(0)} | ${percentile(r.latencies, 50).toFixed(2)} | ${percentile(r.latencies, 99).toFixed(2)} | ${r.failures} |`;
     console.log(`\nrouter: route_req → route_resp, device flow (router in its own process, broker and embedded CouchDB on this box)`);
     console.log('| path | load | achieved req/s | p50 ms | p99 ms | failures |');
     console.log('|---|---|---|---|---|---|');
+    console.log(`router: ${process.env.BENCH_ROUTER_MAIN ?? 'apps/router/src/main.ts'}; env: ${process.env.BENCH_ROUTER_ENV || '(defaults: reg_query and calendar answers cached)'}`);
     console.log(row('bare AMQP round trip (baseline)', baseline));
     console.log(row('router, device flow (reg_query + cached callflow)', router));
     console.log(row('router, calendar → 20-member callgroup (stand-in peers)', group));
-    console.log(`\nrouter process CPU: ${cpuPerRoute.toFixed(2)} ms per route_req (load generator: ${(selfShare * 100).toFixed(0)}% of a core; router idle: ${(idleShare * 100).toFixed(1)}% of a core); load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+    console.log(`\nlookups per route, device flow:\n${lookupRows(lookupsBefore, lookupsMiddle, RATE * SECONDS)}`);
+    console.log(`lookups per route, calendar → callgroup flow:\n${lookupRows(lookupsMiddle, lookupsAfter, RATE * SECONDS)}`);
+    console.log(`\nrouter process CPU: device flow ${cpuPerRoute.toFixed(2)} ms, calendar → callgroup flow ${groupCpuPerRoute.toFixed(2)} ms per route_req (load generator: ${(selfShare * 100).toFixed(0)}% of a core; router idle: ${(idleShare * 100).toFixed(1)}% of a core); load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
     console.log(
-      `\nratio router/baseline, device flow: p50 ×${(percentile(router.latencies, 50) / percentile(baseline.latencies, 50)).toFixed(2)}, p99 ×${(percentile(router.latencies, 99) / percentile(baseline.latencies, 99)).toFixed(2)}; target p99 < 20 ms: device ${percentile(router.latencies, 99) < 20 ? 'met' : 'NOT met'}, group ${percentile(group.latencies, 99) < 20 ? 'met' : 'NOT met'}`,
+      `\nratio router/baseline: device flow p50 ×${(percentile(router.latencies, 50) / percentile(baseline.latencies, 50)).toFixed(2)}, p99 ×${(percentile(router.latencies, 99) / percentile(baseline.latencies, 99)).toFixed(2)}; calendar → callgroup p50 ×${(percentile(group.latencies, 50) / percentile(baseline.latencies, 50)).toFixed(2)}, p99 ×${(percentile(group.latencies, 99) / percentile(baseline.latencies, 99)).toFixed(2)}; target p99 < 20 ms: device ${percentile(router.latencies, 99) < 20 ? 'met' : 'NOT met'}, group ${percentile(group.latencies, 99) < 20 ? 'met' : 'NOT met'}`,
     );
   } finally {
     for (const proc of [child, peers]) {

@@ -13,6 +13,10 @@ export const routerConfigShape = {
   ROUTER_CALENDAR_TIMEOUT_MS: ms(300).describe('calendar status / on-call deadline'),
   ROUTER_CALLGROUP_TIMEOUT_MS: ms(600).describe('callgroup plan deadline'),
   ROUTER_STORE_TIMEOUT_MS: ms(500).describe('Bound on one CouchDB read (cached reads are immediate)'),
+  ROUTER_REG_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000)
+    .describe('How long a reg_query answer is reused (dropped earlier by reg_success / reg_flush for that user, and at contact expiry); 0 = always ask'),
+  ROUTER_CALENDAR_CACHE_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000)
+    .describe("Longest reuse of a calendar status / on-call answer inside its window (until its Until; dropped when the account's documents change); 0 = always ask"),
 } as const;
 
 export type RouterConfigShape = typeof routerConfigShape;

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import pino from 'pino';
-import { dialplan, dryRunReq, dryRunResp, isFifeError, route, routeReqKey, validate } from '@fife/api';
+import { build, dialplan, dryRunReq, dryRunResp, isFifeError, registration, route, routeReqKey, validate } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
 import { openStore, type Store } from '@fife/store';
 import { fixturePath, sharedSkip } from '@fife/testkit';
@@ -60,6 +60,23 @@ async function ask(to: string, accountId?: string, extra: Record<string, unknown
   const reply = await client.request(route.req, routeReq(to, accountId, extra) as never, { timeoutMs: 2000, replies: [route.resp] });
   assert.ok(Date.now() - started < DEADLINE_MS + 200, `answered within the deadline (${Date.now() - started} ms)`);
   return reply as Record<string, any>;
+}
+
+/** What ecallmgr publishes when a phone registers (kazoo-wire §3.1). */
+function regSuccess(user: string, contact: string): Promise<void> {
+  return client.publish(registration.success, build(registration.success, { Username: user, Realm: REALM, Contact: contact, Expires: 3600, 'Event-Timestamp': 63_900_000_000 }, client.identity));
+}
+
+/** The changes feed reaches the router a moment after a write: ask again until it answers (bounded). */
+async function retryUntilAnswered<T>(ask: () => Promise<T>, deadlineMs = 3000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      return await ask();
+    } catch (err) {
+      if (!isFifeError(err, 'bus.timeout') || Date.now() > deadline) throw err;
+    }
+  }
 }
 
 function legsOf(reply: Record<string, any>): Array<Record<string, any>> {
@@ -264,6 +281,79 @@ describe('router whapp over RabbitMQ and CouchDB', () => {
       client.request(route.req, { ...fields, 'Call-ID': 'outside-3', Request: '2000@nobody.example.org' } as never, { timeoutMs: DEADLINE_MS, replies: [route.resp] }),
       (err) => isFifeError(err, 'bus.timeout'),
     );
+  });
+
+  test('a carrier call (no Account-ID, realm of no account) finds the account owning the dialed DID, in any form', async () => {
+    await acme.callflow(['025559999'], { module: 'device', data: { id: ids.desk } });
+    await other.callflow(['+3225558888'], { module: 'device', data: { id: ids.otherDevice } });
+    const carrier = (n: string, callId: string) => ({ 'Call-ID': callId, From: '+32470000000@198.51.100.7', To: `${n}@203.0.113.5`, Request: `${n}@203.0.113.5`, 'Caller-ID-Number': '+32470000000' });
+    let i = 0;
+    for (const dialed of ['+3225559999', '3225559999', '003225559999']) {
+      const reply = (await client.request(route.req, carrier(dialed, `did-${i++}`) as never, { timeoutMs: 2000, replies: [route.resp] })) as Record<string, any>;
+      assert.deepEqual(legsOf(reply).map((l) => l['To-User']), ['2000'], dialed);
+      assert.equal(reply['Custom-Channel-Vars']['Account-ID'], acme.accountId);
+    }
+    const toOther = (await client.request(route.req, carrier('+3225558888', 'did-other') as never, { timeoutMs: 2000, replies: [route.resp] })) as Record<string, any>;
+    assert.deepEqual(legsOf(toOther).map((l) => l['To-User']), ['9000'], 'an account without numbering plan owns the numbers it lists in E.164');
+    assert.equal(toOther['Custom-Channel-Vars']['Account-ID'], other.accountId);
+
+    // Extensions are not DIDs; a number nobody lists gets no answer.
+    for (const [dialed, why] of [['2000', 'an extension'], ['+3225550001', 'an unknown DID']] as const) {
+      await assert.rejects(client.request(route.req, carrier(dialed, `did-none-${dialed}`) as never, { timeoutMs: DEADLINE_MS, replies: [route.resp] }), (err) => isFifeError(err, 'bus.timeout'), why);
+    }
+
+    // A DID added later is found once the changes feed reports it; one claimed twice belongs to nobody.
+    await acme.callflow(['+3225557777'], { module: 'device', data: { id: ids.desk } });
+    const added = await retryUntilAnswered(() => client.request(route.req, carrier('+3225557777', `did-new-${Math.random()}`) as never, { timeoutMs: 500, replies: [route.resp] }));
+    assert.deepEqual(legsOf(added as Record<string, any>).map((l) => l['To-User']), ['2000']);
+    await other.callflow(['+3225557777'], { module: 'device', data: { id: ids.otherDevice } });
+    // Once the other account's changes feed reported the write, the number has two owners: silence.
+    const silentBy = Date.now() + 4000;
+    let answered = 0;
+    for (;;) {
+      const reply = await client.request(route.req, carrier('+3225557777', `did-twice-${answered}`) as never, { timeoutMs: DEADLINE_MS, replies: [route.resp] }).catch((err) => err);
+      if (isFifeError(reply, 'bus.timeout')) break;
+      assert.ok(Date.now() < silentBy, `still answered ${++answered} times after the second claim`);
+    }
+  });
+
+  test('reg_query answers are reused until a reg_success for that user says they changed', async () => {
+    await ask('2000');
+    const before = world.regQueries;
+    assert.equal(legsOf(await ask('2000'))[0]!.Route, 'sip:2000@10.0.0.21:5060;transport=udp;fs_path=<sip:10.0.0.5:5060>');
+    assert.equal(world.regQueries, before, 'the second call asked no registrar');
+    // The phone moves: the registrar knows the new contact, and ecallmgr publishes reg_success.
+    world.contacts.set(`2000@${REALM}`, [{ contact: '<sip:2000@10.0.0.99:5060>' }]);
+    await regSuccess('2000', '<sip:2000@10.0.0.99:5060>');
+    const deadline = Date.now() + 2000;
+    let route = '';
+    // The first ask after the event may still be inside the quiet period: asked again, never cached.
+    while (Date.now() < deadline && !route.includes('10.0.0.99')) route = legsOf(await ask('2000'))[0]!.Route;
+    assert.equal(route, 'sip:2000@10.0.0.99:5060');
+    world.contacts.set(`2000@${REALM}`, [{ contact: '<sip:2000@10.0.0.21:5060;transport=udp>', proxyPath: 'sip:10.0.0.5:5060' }]);
+    await regSuccess('2000', '<sip:2000@10.0.0.21:5060;transport=udp>');
+    const back = Date.now() + 2000;
+    while (Date.now() < back && !route.includes('10.0.0.21')) route = legsOf(await ask('2000'))[0]!.Route;
+    assert.match(route, /10\.0\.0\.21/);
+  });
+
+  test('a calendar answer is reused inside its window (until its Until), and asked again outside it', async () => {
+    // A late change event from an earlier test's write drops the entry (any account change does): try again.
+    let reused = false;
+    let asked = 0;
+    for (let attempt = 0; attempt < 3 && !reused; attempt++) {
+      clock = new Date('2026-11-23T07:10:00Z');
+      assert.equal((await ask('5000'))['Route-Error-Code'], '480');
+      asked = world.calendarQueries;
+      clock = new Date('2026-11-23T07:50:00Z');
+      assert.equal((await ask('5000'))['Route-Error-Code'], '480');
+      reused = world.calendarQueries === asked;
+    }
+    assert.ok(reused, 'closed until 08:00: 07:50 is inside the window, no second question');
+    clock = new Date('2026-11-23T08:00:00Z');
+    assert.deepEqual(legsOf(await ask('5000')).map((l) => l['To-User']), ['2000']);
+    assert.equal(world.calendarQueries, asked + 1, 'at 08:00 the window is over');
+    clock = new Date('2026-11-23T07:30:00Z');
   });
 
   test('play: park, then route_win gets the plan onto the call control queue', async () => {

@@ -1,12 +1,13 @@
 import { Counter } from 'prom-client';
 import { registerDocumentSchema } from '@fife/store';
+import { callflowKind, serveProvisioning } from '@fife/provisioning';
 import type { WhappContext, WhappDefinition } from '@fife/whapp';
 import { resourceDocSchema } from './domain/documents.js';
 import { routerConfigShape, type RouterConfigShape } from './config.js';
 import { dryRunHandler } from './handlers/dry-run.js';
 import { routeReqHandler } from './handlers/route-req.js';
 import { routeWinHandler } from './handlers/route-win.js';
-import { RouterLookupFactory } from './lookups/index.js';
+import { routerLookups } from './service/lookups-wiring.js';
 import { ParkedPlans } from './service/parked.js';
 import { RouterService } from './service/router-service.js';
 
@@ -22,18 +23,7 @@ async function setup(ctx: WhappContext<RouterConfigShape>, options: RouterWhappO
   const { config, bus, log } = ctx;
   // Resources are the router's document type: writes through the store are validated like the others.
   registerDocumentSchema('resource', resourceDocSchema as never);
-  const lookups = new RouterLookupFactory({
-    bus,
-    store: ctx.store,
-    log,
-    timeouts: {
-      regQueryMs: config.ROUTER_REG_TIMEOUT_MS,
-      channelsMs: config.ROUTER_CHANNELS_TIMEOUT_MS,
-      calendarMs: config.ROUTER_CALENDAR_TIMEOUT_MS,
-      callgroupMs: config.ROUTER_CALLGROUP_TIMEOUT_MS,
-      storeMs: config.ROUTER_STORE_TIMEOUT_MS,
-    },
-  });
+  const lookups = await routerLookups(ctx);
   const service = new RouterService(lookups, { deadlineMs: config.ROUTER_DEADLINE_MS }, log);
   const parked = new ParkedPlans();
   const now = options.now ?? (() => new Date());
@@ -62,11 +52,15 @@ async function setup(ctx: WhappContext<RouterConfigShape>, options: RouterWhappO
         winQueue,
         now,
         accountIdByRealm: (realm) => lookups.reads.accountIdByRealm(realm),
+        accountIdByNumber: (dialed) => lookups.numbers.accountIdOf(dialed),
         onOutcome: (outcome) => outcomes.inc({ outcome }),
       }),
     ],
   });
   await bus.consume({ queue: `${config.ROUTER_QUEUE}.dry_run`, prefetch: 16, handlers: [dryRunHandler({ service, now, accountIdByRealm: (realm) => lookups.reads.accountIdByRealm(realm) })] });
+  // The router owns callflows and resources: provisioning writes of them are validated here.
+  const resourceKind = { type: 'resource', schema: resourceDocSchema };
+  await serveProvisioning(bus, ctx.store, { queue: `${config.ROUTER_QUEUE}.provisioning`, kinds: { callflow: callflowKind, resource: resourceKind } });
   log.info({ queue: config.ROUTER_QUEUE, winQueue }, 'router: consuming route_req');
 }
 

@@ -89,6 +89,33 @@ describe('evaluateCall', () => {
     assert.ok(!world.asked.includes('reg:2300'), 'an immediate forward never looks at the own devices');
   });
 
+  test('forward after 10 s to a target with failover steps keeps them all: first step in the group, the rest after', async () => {
+    const world = base()
+      .addUser('u-fay', { first_name: 'Fay', call_forward: { no_answer: { number: '+3225551234', after_s: 10 } } })
+      .addDevice('dev-fay', '2700', { owner_id: 'u-fay' })
+      .addResource({ name: 'be', rules: ['^\\+32\\d+$'], gateways: [{ server: 'gw1.example.net' }, { server: 'gw2.example.net' }] })
+      .addUser('u-gus', { first_name: 'Gus', call_forward: { no_answer: { number: '2801', after_s: 5 } } })
+      .addDevice('dev-gus', '2800', { owner_id: 'u-gus' })
+      .addDevice('dev-hal', '2801', {}, []);
+    world.addCallflow('cf-fay', ['2700'], { module: 'user', data: { id: 'u-fay' } });
+    world.addCallflow('cf-gus', ['2790'], { module: 'user', data: { id: 'u-gus' } });
+    world.addCallflow('cf-hal', ['2801'], { module: 'device', data: { id: 'dev-hal' } });
+    const fay = await call(world, '2700');
+    const steps = bridge(fay.decision);
+    assert.deepEqual(
+      steps.map((s) => s.map((l) => [l.toUser ?? l.route, l.delayS, l.timeoutS])),
+      [
+        [['2700', undefined, 10], ['sip:+3225551234@gw1.example.net', 10, undefined]],
+        [['sip:+3225551234@gw2.example.net', undefined, undefined]],
+      ],
+    );
+    assert.ok(fay.reasons.some((r) => r.includes('then 1 failover step(s)')), fay.reasons.join('\n'));
+    // A target that cannot ring (2801 is not registered, no unavailable branch): the own device rings its full time.
+    const gus = await call(world, '2790');
+    assert.deepEqual(bridge(gus.decision).map((s) => s.map((l) => [l.toUser, l.timeoutS])), [[['2800', 20]]]);
+    assert.ok(gus.reasons.some((r) => r.includes('forward target 2801 cannot ring')), gus.reasons.join('\n'));
+  });
+
   test('a device with call waiting off that is in a call is busy (busy child, else 486)', async () => {
     const world = base().addDevice('dev-2500', '2500', { call_waiting: { enabled: false } });
     world.calls.set('2500', 1);

@@ -2,10 +2,14 @@ import { route, uriParts, type MessageOf } from '@fife/api';
 import { handler } from '@fife/bus';
 import type { CallInput } from '../domain/evaluate.js';
 import { routeRespFields } from '../domain/route-resp.js';
+import { withDeadline } from '../lookups/budget.js';
 import type { ParkedPlans } from '../service/parked.js';
 import type { RouterService } from '../service/router-service.js';
 
 type RouteReq = MessageOf<typeof route.req>;
+
+/** How long finding the account of a carrier call's number may take (the index is warm in normal operation). */
+const DID_LOOKUP_MS = 500;
 
 export interface RouteReqDeps {
   service: RouterService;
@@ -15,6 +19,8 @@ export interface RouteReqDeps {
   now: () => Date;
   /** The account of a SIP realm, for requests that carry no Account-ID (calls from outside). */
   accountIdByRealm(realm: string): Promise<string | undefined>;
+  /** The account owning a dialed number (DID), for carrier calls whose realm names no account. */
+  accountIdByNumber?(dialed: string): Promise<string | undefined>;
   /** Counts outcomes: bridge, park, error, or silent (not ours). */
   onOutcome?: (outcome: 'bridge' | 'park' | 'error' | 'silent') => void;
 }
@@ -38,7 +44,7 @@ export function callInputOf(msg: RouteReq, at: Date, accountId: string): CallInp
   const ownerId = ccv(msg, 'Owner-ID');
   return {
     accountId,
-    dialed: msg['Destination-Number'] ?? (uriParts(msg.Request).user || msg.Request),
+    dialed: dialedOf(msg),
     at,
     callId: msg['Call-ID'],
     caller: {
@@ -52,14 +58,31 @@ export function callInputOf(msg: RouteReq, at: Date, accountId: string): CallInp
   };
 }
 
+/** The dialed number of a request, as the evaluator takes it. */
+function dialedOf(msg: RouteReq): string {
+  return msg['Destination-Number'] ?? (uriParts(msg.Request).user || msg.Request);
+}
+
+/**
+ * Whose call it is: the Account-ID it carries; else (a call from outside, the no-account key form) the
+ * account whose realm it was sent to; else the account owning the dialed number (a carrier's DID call).
+ */
+async function accountOf(msg: RouteReq, deps: RouteReqDeps): Promise<string | undefined> {
+  const given = ccv(msg, 'Account-ID');
+  if (given) return given;
+  const realm = requestRealm(msg);
+  const byRealm = realm ? await deps.accountIdByRealm(realm) : undefined;
+  if (byRealm || !deps.accountIdByNumber) return byRealm;
+  // Bounded apart from the routing deadline: a cold index (first carrier call, CouchDB slow) means silence, not a late answer.
+  return withDeadline(deps.accountIdByNumber(dialedOf(msg)), DID_LOOKUP_MS, 'DID lookup').catch(() => undefined);
+}
+
 /** route_req → route_resp; silent when the account has no callflow for the number (Kazoo's rule). */
 export function routeReqHandler(deps: RouteReqDeps) {
   return handler(route.req, async (msg, ctx) => {
     const type = msg['Resource-Type'] ?? 'audio';
     if (type !== 'audio' && type !== 'video') return;
-    // Without Account-ID (a call from outside, the no-account key form) the request realm names the account.
-    const realm = requestRealm(msg);
-    const accountId = ccv(msg, 'Account-ID') ?? (realm ? await deps.accountIdByRealm(realm) : undefined);
+    const accountId = await accountOf(msg, deps);
     if (!accountId) return deps.onOutcome?.('silent');
     const input = callInputOf(msg, deps.now(), accountId);
     const evaluation = await deps.service.route(input);

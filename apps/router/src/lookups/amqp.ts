@@ -23,6 +23,18 @@ function failIfError(reply: Reply, what: string): void {
   }
 }
 
+/** Gregorian seconds (Kazoo's timestamps) → Unix seconds. */
+const GREGORIAN_UNIX_OFFSET_S = 62_167_219_200;
+
+/** When a registered contact lapses unless refreshed: Last-Registration + Expires, else now + Expires. */
+function contactExpiry(entry: Reply): number | undefined {
+  const expires = Number(entry.Expires);
+  if (!Number.isFinite(expires) || expires <= 0) return undefined;
+  const last = Number(entry['Last-Registration']);
+  const fromS = Number.isFinite(last) && last > GREGORIAN_UNIX_OFFSET_S ? last - GREGORIAN_UNIX_OFFSET_S : Date.now() / 1000;
+  return (fromS + expires) * 1000;
+}
+
 /** The questions the router asks other whapps over AMQP, each bounded by its timeout and the request's budget. */
 export class AmqpAsk {
   constructor(
@@ -30,8 +42,11 @@ export class AmqpAsk {
     private readonly timeouts: AmqpTimeouts,
   ) {}
 
-  /** reg_query, first answer wins (registrars share one registrations database); undefined = nobody answered. */
-  async contacts(realm: string, username: string, budget: Budget): Promise<Contact[] | undefined> {
+  /**
+   * reg_query, first answer wins (registrars share one registrations database); undefined = nobody
+   * answered. `expiresAt`: the earliest contact expiry (epoch ms) the registrar reported.
+   */
+  async contacts(realm: string, username: string, budget: Budget): Promise<{ contacts: Contact[]; expiresAt?: number } | undefined> {
     const timeoutMs = budget.timeoutFor(this.timeouts.regQueryMs, 'reg_query');
     const replies = await this.bus.collect(
       registration.query,
@@ -40,19 +55,22 @@ export class AmqpAsk {
     );
     const reply = replies[0];
     if (!reply) return undefined;
-    if (reply['Event-Name'] === 'reg_query_error') return [];
+    if (reply['Event-Name'] === 'reg_query_error') return { contacts: [] };
     const fields = Array.isArray(reply.Fields) ? (reply.Fields as Reply[]) : [];
     const contacts: Contact[] = [];
+    let expiresAt: number | undefined;
     for (const entry of fields) {
       const contact = str(entry.Contact);
       if (!contact) continue;
+      const expiry = contactExpiry(entry);
+      if (expiry !== undefined) expiresAt = Math.min(expiresAt ?? Infinity, expiry);
       const uri = contactUri(contact);
       if (contacts.some((c) => c.uri === uri)) continue;
       const proxyPath = str(entry['Proxy-Path']);
       const node = str(entry['FreeSWITCH-Nodename']) ?? str(entry['Registrar-Node']);
       contacts.push({ uri, ...(proxyPath ? { proxyPath } : {}), ...(node ? { node } : {}) });
     }
-    return contacts;
+    return { contacts, ...(expiresAt !== undefined ? { expiresAt } : {}) };
   }
 
   /** query_user_channels over every ecallmgr until the deadline: how many calls these users are in. */
@@ -90,7 +108,7 @@ export class AmqpAsk {
     };
   }
 
-  async oncall(accountId: string, calendarId: string, at: Date, budget: Budget): Promise<{ userIds: string[] }> {
+  async oncall(accountId: string, calendarId: string, at: Date, budget: Budget): Promise<{ userIds: string[]; untilMs?: number }> {
     const timeoutMs = budget.timeoutFor(this.timeouts.calendarMs, 'on-call calendar');
     const reply = await this.bus.request(
       calendar.oncallReq,
@@ -98,7 +116,8 @@ export class AmqpAsk {
       { timeoutMs, replies: [calendar.oncallResp, genericError] },
     );
     failIfError(reply, `on-call calendar ${calendarId}`);
-    return { userIds: (reply['User-IDs'] as string[] | undefined) ?? [] };
+    const until = str(reply.Until);
+    return { userIds: (reply['User-IDs'] as string[] | undefined) ?? [], ...(until ? { untilMs: Date.parse(until) } : {}) };
   }
 
   async callgroupPlan(request: CallgroupPlanRequest, budget: Budget): Promise<CallgroupPlan> {

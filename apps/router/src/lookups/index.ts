@@ -1,57 +1,131 @@
 import type { Logger } from 'pino';
 import type { Bus } from '@fife/bus';
 import type { Store } from '@fife/store';
-import type { RouterLookups } from '../domain/lookups.js';
+import type { CalendarStatus, RouterLookups } from '../domain/lookups.js';
 import { AmqpAsk, type AmqpTimeouts } from './amqp.js';
 import { Budget, withDeadline } from './budget.js';
+import { ContactsCache } from './contacts-cache.js';
+import { NumberIndex } from './number-index.js';
 import { StoreReads } from './store.js';
+import { WindowCache } from './window-cache.js';
 
 export { AmqpAsk, type AmqpTimeouts } from './amqp.js';
 export { Budget, withDeadline } from './budget.js';
 export { StoreReads, contactUri } from './store.js';
+export { ContactsCache } from './contacts-cache.js';
+export { WindowCache, type WindowAnswer } from './window-cache.js';
+export { ChangeFedMemo, type FeedSignals } from './memo.js';
+export { NumberIndex, lookupForms } from './number-index.js';
+
+export interface LookupCaches {
+  /** Longest reuse of a reg_query answer (0 = off). */
+  regCacheMs: number;
+  /** Longest reuse of a calendar status / on-call answer inside its window (0 = off). */
+  calendarCacheMs: number;
+}
+
+/** How long each lookup took and whether a cache answered it (for the lookup-time histogram). */
+export type LookupObserver = (lookup: string, seconds: number, source: 'cache' | 'asked') => void;
 
 export interface LookupDeps {
   bus: Bus;
   store: Store;
   log: Logger;
   timeouts: AmqpTimeouts & { storeMs: number };
+  caches?: LookupCaches;
+  observe?: LookupObserver;
 }
 
-/** Shared per process: the adapters; `forRequest` binds them to one request's budget. */
+/** Shared per process: the adapters and their caches; `forRequest` binds them to one request's budget. */
 export class RouterLookupFactory {
   readonly reads: StoreReads;
   readonly ask: AmqpAsk;
+  readonly contacts: ContactsCache;
+  readonly calendars: WindowCache<CalendarStatus>;
+  readonly oncalls: WindowCache<{ userIds: string[] }>;
+  /** DID → account, for calls that come without one. */
+  readonly numbers: NumberIndex;
   constructor(private readonly deps: LookupDeps) {
     this.reads = new StoreReads(deps.store, deps.log);
+    this.numbers = new NumberIndex(deps.store, this.reads, deps.log);
     this.ask = new AmqpAsk(deps.bus, deps.timeouts);
+    this.contacts = new ContactsCache(deps.caches?.regCacheMs ?? 0);
+    this.calendars = new WindowCache(deps.caches?.calendarCacheMs ?? 0);
+    this.oncalls = new WindowCache(deps.caches?.calendarCacheMs ?? 0);
+  }
+
+  private timed<T>(lookup: string, work: () => Promise<T>, source: 'cache' | 'asked' = 'asked'): Promise<T> {
+    const observe = this.deps.observe;
+    if (!observe) return work();
+    const started = performance.now();
+    return work().finally(() => observe(lookup, (performance.now() - started) / 1000, source));
+  }
+
+  /** The account's document version, read before asking, so an answer given meanwhile is not kept. */
+  private version(accountId: string): number | undefined {
+    return this.reads.accountMemo(accountId)?.version;
   }
 
   forRequest(budget: Budget): RouterLookups {
-    const { reads, ask } = this;
+    const { reads, ask, contacts, calendars, oncalls } = this;
     const storeMs = this.deps.timeouts.storeMs;
     // CouchDB reads are cached; the bound only matters when the database is slow or away.
-    const bounded = <T>(work: Promise<T>, what: string): Promise<T> => withDeadline(work, budget.timeoutFor(storeMs, what), what);
+    const bounded = <T>(what: string, work: () => Promise<T>): Promise<T> =>
+      this.timed(what, () => withDeadline(work(), budget.timeoutFor(storeMs, what), what));
     return {
-      account: (id) => bounded(reads.account(id), 'account'),
-      callflows: (id, numbers) => bounded(reads.callflows(id, numbers), 'callflows'),
-      device: (a, id) => bounded(reads.device(a, id), 'device'),
-      deviceBySipUsername: (a, u) => bounded(reads.deviceBySipUsername(a, u), 'device'),
-      user: (a, id) => bounded(reads.user(a, id), 'user'),
-      userDevices: (a, id) => bounded(reads.userDevices(a, id), 'devices'),
-      resources: (a) => bounded(reads.resources(a), 'resources'),
+      account: (id) => bounded('account', () => reads.account(id)),
+      callflows: (id, numbers) => bounded('callflows', () => reads.callflows(id, numbers)),
+      device: (a, id) => bounded('device', () => reads.device(a, id)),
+      deviceBySipUsername: (a, u) => bounded('device', () => reads.deviceBySipUsername(a, u)),
+      user: (a, id) => bounded('user', () => reads.user(a, id)),
+      userDevices: (a, id) => bounded('devices', () => reads.userDevices(a, id)),
+      resources: (a) => bounded('resources', () => reads.resources(a)),
       registrations: async (realm, username) => {
-        const answered = await ask.contacts(realm, username, budget).catch(() => undefined);
-        if (answered) return { value: answered };
-        const stored = await bounded(reads.storedContacts(realm, username, Math.floor(Date.now() / 1000)), 'registrations');
-        return { value: stored, note: `no registrar answered reg_query for ${username}@${realm}: registrations read from the database` };
+        const cached = contacts.get(realm, username);
+        if (cached) return this.timed('reg_query', async () => ({ value: cached }), 'cache');
+        return this.timed('reg_query', async () => {
+          const askedAt = Date.now();
+          const answered = await ask.contacts(realm, username, budget).catch(() => undefined);
+          if (answered) {
+            contacts.set(realm, username, answered.contacts, askedAt, answered.expiresAt);
+            return { value: answered.contacts };
+          }
+          const stored = await withDeadline(reads.storedContacts(realm, username, Math.floor(Date.now() / 1000)), budget.timeoutFor(storeMs, 'registrations'), 'registrations');
+          return { value: stored, note: `no registrar answered reg_query for ${username}@${realm}: registrations read from the database` };
+        });
       },
-      activeCalls: async (realm, usernames) => {
-        const { calls, answered } = await ask.activeCalls(realm, usernames, budget);
-        return answered === 0 ? { value: calls, note: `no ecallmgr answered the channel query for ${usernames.join(', ')}` } : { value: calls };
+      activeCalls: (realm, usernames) =>
+        this.timed('query_user_channels', async () => {
+          const { calls, answered } = await ask.activeCalls(realm, usernames, budget);
+          return answered === 0 ? { value: calls, note: `no ecallmgr answered the channel query for ${usernames.join(', ')}` } : { value: calls };
+        }),
+      calendarStatus: (a, c, at) => {
+        const key = `${a}/${c}`;
+        const cached = calendars.get(key, at.getTime(), this.version(a));
+        if (cached) return this.timed('calendar_status', async () => cached, 'cache');
+        return this.timed('calendar_status', async () => {
+          const version = this.version(a);
+          const status = await ask.calendarStatus(a, c, at, budget);
+          calendars.set(key, { value: status, from: at.getTime(), ...(status.until ? { until: Date.parse(status.until) } : {}) }, version);
+          return status;
+        });
       },
-      calendarStatus: (a, c, at) => ask.calendarStatus(a, c, at, budget),
-      oncall: (a, c, at) => ask.oncall(a, c, at, budget),
-      callgroupPlan: (request) => ask.callgroupPlan(request, budget),
+      oncall: (a, c, at) => {
+        const key = `${a}/${c}`;
+        const cached = oncalls.get(key, at.getTime(), this.version(a));
+        if (cached) return this.timed('oncall', async () => cached, 'cache');
+        return this.timed('oncall', async () => {
+          const version = this.version(a);
+          const { userIds, untilMs } = await ask.oncall(a, c, at, budget);
+          oncalls.set(key, { value: { userIds }, from: at.getTime(), ...(untilMs !== undefined ? { until: untilMs } : {}) }, version);
+          return { userIds };
+        });
+      },
+      callgroupPlan: (request) => this.timed('callgroup_plan', () => ask.callgroupPlan(request, budget)),
     };
+  }
+
+  close(): void {
+    this.reads.close();
   }
 }

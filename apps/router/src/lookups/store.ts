@@ -13,6 +13,7 @@ import {
   type RoutingUser,
 } from '../domain/documents.js';
 import type { CallflowRecord, Contact, FlowNode } from '../domain/lookups.js';
+import { ChangeFedMemo } from './memo.js';
 
 type Row = { id: string; key: unknown; value: unknown; doc?: Record<string, unknown> | null };
 type Rows = { rows: Row[] };
@@ -24,10 +25,38 @@ type Rows = { rows: Row[] };
  * reason); in lists (a user's devices, resources) a bad one is skipped with a warning.
  */
 export class StoreReads {
+  private readonly memos = new Map<string, ChangeFedMemo>();
   constructor(
     private readonly store: Store,
     private readonly log: Logger,
   ) {}
+
+  /** Parsed answers of one database, kept until any of its documents changes (see ChangeFedMemo). */
+  private memo(dbName: string): ChangeFedMemo {
+    let memo = this.memos.get(dbName);
+    if (!memo) {
+      this.store.cache(dbName); // starts the database's changes watcher and raw cache
+      memo = new ChangeFedMemo(this.store.watcher(dbName));
+      this.memos.set(dbName, memo);
+    }
+    return memo;
+  }
+
+  /** Stops listening to the changes feeds (the store's watchers stay with the store). */
+  close(): void {
+    for (const memo of this.memos.values()) memo.close();
+    this.memos.clear();
+  }
+
+  /** The accounts database's version: bumped by every change to any account document. */
+  accountsVersion(): number | undefined {
+    return this.memo(ACCOUNTS_DB).version;
+  }
+
+  /** The account database's memo: callers use its version to drop what they derived from it. */
+  accountMemo(accountId: string): ChangeFedMemo | undefined {
+    return isAccountId(accountId) ? this.memo(accountDbName(accountId)) : undefined;
+  }
 
   private check<S extends z.ZodType>(schema: S, doc: unknown, what: string): z.infer<S> | FifeError | undefined {
     if (!doc) return undefined;
@@ -68,16 +97,26 @@ export class StoreReads {
 
   async account(accountId: string): Promise<RoutingAccount | undefined> {
     if (!isAccountId(accountId)) return undefined;
-    return this.parse(routingAccountSchema, await this.store.getCached(ACCOUNTS_DB, accountId), `account ${accountId}`);
+    return this.memo(ACCOUNTS_DB).get(`account:${accountId}`, async () =>
+      this.parse(routingAccountSchema, await this.store.getCached(ACCOUNTS_DB, accountId), `account ${accountId}`),
+    );
   }
 
   /** The account a SIP realm belongs to (dry runs that name a caller but no account). */
   async accountIdByRealm(realm: string): Promise<string | undefined> {
-    const answer = await this.store.cache(ACCOUNTS_DB).view<Rows>('accounts', 'by_realm', { key: realm.toLowerCase() });
-    return answer.rows[0]?.id;
+    const key = realm.toLowerCase();
+    return this.memo(ACCOUNTS_DB).get(`realm:${key}`, async () => {
+      const answer = await this.store.cache(ACCOUNTS_DB).view<Rows>('accounts', 'by_realm', { key });
+      return answer.rows[0]?.id;
+    });
   }
 
   async callflows(accountId: string, numbers: string[]): Promise<CallflowRecord[]> {
+    if (!isAccountId(accountId)) return [];
+    return this.memo(accountDbName(accountId)).get(`callflows:${numbers.join(',')}`, () => this.readCallflows(accountId, numbers));
+  }
+
+  private async readCallflows(accountId: string, numbers: string[]): Promise<CallflowRecord[]> {
     const [exact, patterned] = await Promise.all([
       numbers.length ? this.docs(accountId, 'callflows', 'by_number', { keys: numbers }) : Promise.resolve([]),
       this.docs(accountId, 'callflows', 'by_pattern', {}),
@@ -99,29 +138,45 @@ export class StoreReads {
 
   async device(accountId: string, deviceId: string): Promise<RoutingDevice | undefined> {
     if (!isAccountId(accountId)) return undefined;
-    const doc = await this.store.getCached(accountDbName(accountId), deviceId);
-    return doc?.pvt_type === 'device' ? this.parse(routingDeviceSchema, doc, `device ${deviceId}`) : undefined;
+    const db = accountDbName(accountId);
+    return this.memo(db).get(`device:${deviceId}`, async () => {
+      const doc = await this.store.getCached(db, deviceId);
+      return doc?.pvt_type === 'device' ? this.parse(routingDeviceSchema, doc, `device ${deviceId}`) : undefined;
+    });
   }
 
   async deviceBySipUsername(accountId: string, username: string): Promise<RoutingDevice | undefined> {
-    const [doc] = await this.docs(accountId, 'devices', 'by_sip_username', { key: username.toLowerCase() });
-    return this.parse(routingDeviceSchema, doc, `device ${username}`);
+    if (!isAccountId(accountId)) return undefined;
+    const key = username.toLowerCase();
+    return this.memo(accountDbName(accountId)).get(`sip:${key}`, async () => {
+      const [doc] = await this.docs(accountId, 'devices', 'by_sip_username', { key });
+      return this.parse(routingDeviceSchema, doc, `device ${username}`);
+    });
   }
 
   async user(accountId: string, userId: string): Promise<RoutingUser | undefined> {
     if (!isAccountId(accountId)) return undefined;
-    const doc = await this.store.getCached(accountDbName(accountId), userId);
-    return doc?.pvt_type === 'user' ? this.parse(routingUserSchema, doc, `user ${userId}`) : undefined;
+    const db = accountDbName(accountId);
+    return this.memo(db).get(`user:${userId}`, async () => {
+      const doc = await this.store.getCached(db, userId);
+      return doc?.pvt_type === 'user' ? this.parse(routingUserSchema, doc, `user ${userId}`) : undefined;
+    });
   }
 
   async userDevices(accountId: string, userId: string): Promise<RoutingDevice[]> {
-    const docs = await this.docs(accountId, 'devices', 'by_owner', { key: userId });
-    return docs.map((doc) => this.parseOrSkip(routingDeviceSchema, doc, `device ${String(doc._id)}`)).filter((d): d is RoutingDevice => d !== undefined);
+    if (!isAccountId(accountId)) return [];
+    return this.memo(accountDbName(accountId)).get(`owner:${userId}`, async () => {
+      const docs = await this.docs(accountId, 'devices', 'by_owner', { key: userId });
+      return docs.map((doc) => this.parseOrSkip(routingDeviceSchema, doc, `device ${String(doc._id)}`)).filter((d): d is RoutingDevice => d !== undefined);
+    });
   }
 
   async resources(accountId: string): Promise<ResourceDoc[]> {
-    const docs = await this.docs(accountId, 'resources', 'by_name', {});
-    return docs.map((doc) => this.parseOrSkip(resourceDocSchema, doc, `resource ${String(doc._id)}`)).filter((r): r is ResourceDoc => r !== undefined);
+    if (!isAccountId(accountId)) return [];
+    return this.memo(accountDbName(accountId)).get('resources', async () => {
+      const docs = await this.docs(accountId, 'resources', 'by_name', {});
+      return docs.map((doc) => this.parseOrSkip(resourceDocSchema, doc, `resource ${String(doc._id)}`)).filter((r): r is ResourceDoc => r !== undefined);
+    });
   }
 
   /** The registrations database directly: the fallback when no registrar answers reg_query. */

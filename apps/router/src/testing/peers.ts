@@ -12,6 +12,7 @@ export interface PeerWorld {
   oncall(calendarId: string, at: Date): string[];
   callgroupPlan(number: string): Record<string, unknown> | 'silent';
   regQueries: number;
+  calendarQueries: number;
 }
 
 export function emptyPeerWorld(): PeerWorld {
@@ -23,6 +24,7 @@ export function emptyPeerWorld(): PeerWorld {
     oncall: () => [],
     callgroupPlan: () => 'silent',
     regQueries: 0,
+    calendarQueries: 0,
   };
 }
 
@@ -54,6 +56,7 @@ export async function startPeers(bus: Bus, world: PeerWorld, label: string): Pro
       }),
       handler(calendar.statusReq, async (msg, ctx) => {
         const at = msg.At ? new Date(msg.At) : new Date();
+        world.calendarQueries++;
         const status = world.calendarStatus(msg['Calendar-ID'], at);
         if (status === 'silent') return;
         await ctx.reply(calendar.statusResp, { 'Calendar-ID': msg['Calendar-ID'], At: at.toISOString(), 'Active-Events': [], ...status });

@@ -25,16 +25,19 @@ export const oncallModule = defineModule({
       ctx.reason(`nobody on call in ${label} at ${ctx.at.toISOString()}`);
       return (await ctx.branch('_')) ?? ctx.fail('NO_ANSWER', `nobody is on call in ${label}`);
     }
-    const legs: Leg[] = [];
-    for (const id of userIds) {
-      const user = await ctx.lookups.user(ctx.accountId, id);
-      if (!user || !user.enabled) {
-        ctx.reason(`on-call user ${id} ${user ? 'is disabled' : 'does not exist'}`);
-        continue;
-      }
-      ctx.reason(`${describeUser(user)} is on call in ${label}`);
-      legs.push(...(await userLegs(ctx, user, await ctx.lookups.userDevices(ctx.accountId, id))));
-    }
+    // Everyone on call rings together, so their registrations are looked up together too.
+    const users = await Promise.all(userIds.map(async (id) => ({ id, user: await ctx.lookups.user(ctx.accountId, id) })));
+    const perUser = await Promise.all(
+      users.map(async ({ id, user }) => {
+        if (!user || !user.enabled) {
+          ctx.reason(`on-call user ${id} ${user ? 'is disabled' : 'does not exist'}`);
+          return [];
+        }
+        ctx.reason(`${describeUser(user)} is on call in ${label}`);
+        return userLegs(ctx, user, await ctx.lookups.userDevices(ctx.accountId, id));
+      }),
+    );
+    const legs: Leg[] = perUser.flat();
     if (legs.length === 0) {
       return (await ctx.branch('_')) ?? ctx.fail('USER_NOT_REGISTERED', `nobody on call in ${label} has a registered device`);
     }

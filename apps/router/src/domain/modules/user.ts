@@ -19,14 +19,24 @@ async function forwardTo(ctx: ModuleContext<unknown>, user: RoutingUser, kind: s
   return ctx.routeNumber(number, `forward ${kind} of ${describeUser(user)}`);
 }
 
-/** Keeps the first step of a forward target's plan: it must fit into the user's own ringing step. */
-function firstStepLegs(ctx: ModuleContext<unknown>, target: Terminal, number: string): Leg[] {
-  if (target.kind !== 'ring') {
-    ctx.reason(`forward target ${number} cannot ring (${target.kind === 'fail' ? target.message : target.why}): forward dropped`);
-    return [];
+/**
+ * A forward after `after` seconds: the user's own legs ring `after` s; the target's first step joins
+ * the same `,` group from `after` s on (no gap, and a device rejecting early does not end the group),
+ * and the target's further steps (its failover: carrier gateways, its own `_` continuation) follow
+ * as steps of their own. A target that cannot ring is dropped: the user's devices ring their full time.
+ */
+function forwardAfterSteps(ctx: ModuleContext<unknown>, own: Leg[], target: Terminal, number: string, after: number, ringS: number): Leg[][] {
+  if (target.kind !== 'ring' || target.steps.length === 0) {
+    ctx.reason(`forward target ${number} cannot ring (${target.kind === 'fail' ? target.message : target.kind === 'park' ? target.why : 'no legs'}): forward dropped`);
+    return [limitLegs(own, ringS)];
   }
-  if (target.steps.length > 1) ctx.reason(`forward target ${number}: only its first step is rung in parallel, ${target.steps.length - 1} failover step(s) dropped`);
-  return target.steps[0] ?? [];
+  const [first, ...rest] = target.steps;
+  if (rest.length > 0) ctx.reason(`forward target ${number}: its first step rings with ${describeCount(own.length)} from ${after} s, then ${rest.length} failover step(s)`);
+  return [[...limitLegs(own, after), ...delayLegs(first!, after)], ...rest];
+}
+
+function describeCount(n: number): string {
+  return n === 1 ? 'the own device' : `the ${n} own legs`;
 }
 
 /**
@@ -63,16 +73,16 @@ export const userModule = defineModule({
       return (await ctx.branch('unavailable', '_')) ?? ctx.fail('USER_NOT_REGISTERED', `${who} has no registered device`);
     }
 
-    let step: Leg[] = own;
+    const ringS = ctx.data.timeout_s ?? DEFAULT_RING_S;
+    let steps: Leg[][];
     if (fwd.no_answer?.enabled) {
       const after = fwd.no_answer.after_s;
       ctx.reason(`${who} forwards after ${after} s to ${fwd.no_answer.number}: own devices ring ${after} s, then the target`);
       const target = await ctx.routeNumber(fwd.no_answer.number, `forward after ${after} s of ${who}`);
-      step = [...limitLegs(own, after), ...delayLegs(firstStepLegs(ctx, target, fwd.no_answer.number), after)];
+      steps = forwardAfterSteps(ctx, own, target, fwd.no_answer.number, after, ringS);
     } else {
-      step = limitLegs(own, ctx.data.timeout_s ?? DEFAULT_RING_S);
+      steps = [limitLegs(own, ringS)];
     }
-    const steps: Leg[][] = [step];
     // A device that rejects at run time (486) fails the step; the busy forward then takes over.
     if (fwd.busy?.enabled) {
       const target = await forwardTo(ctx, user, 'on busy (when the devices reject)', fwd.busy.number);
