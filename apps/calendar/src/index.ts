@@ -7,9 +7,11 @@ export {
   putCalendar,
   deleteCalendar,
   registerCalendarDocuments,
+  calendarProvisioningKind,
   CALENDAR_DOC_TYPE,
   FEED_DOC_TYPE,
   type CalendarDoc,
   type CalendarDocInput,
 } from './documents/calendar-doc.js';
 export { calendarConfigShape, type CalendarConfig, type CalendarConfigShape } from './config.js';
+export { createCalendarWhapp, CALENDAR_VERSION, type CalendarWhapp } from './whapp.js';

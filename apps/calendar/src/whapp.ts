@@ -1,6 +1,7 @@
 import type { WhappContext, WhappDefinition } from '@fife/whapp';
+import { serveProvisioning } from '@fife/provisioning';
 import { calendarConfigShape, serviceSettings, type CalendarConfigShape } from './config.js';
-import { registerCalendarDocuments } from './documents/calendar-doc.js';
+import { calendarProvisioningKind, registerCalendarDocuments } from './documents/calendar-doc.js';
 import { oncallReqHandler } from './handlers/oncall-req.js';
 import { statusReqHandler } from './handlers/status-req.js';
 import { CalendarBook } from './service/calendar-book.js';
@@ -27,6 +28,7 @@ export function createCalendarWhapp(): CalendarWhapp {
     const prefetch = ctx.config.CALENDAR_PREFETCH;
     await ctx.bus.consume({ queue: ctx.config.CALENDAR_STATUS_QUEUE, prefetch, handlers: [statusReqHandler(service)] });
     await ctx.bus.consume({ queue: ctx.config.CALENDAR_ONCALL_QUEUE, prefetch, handlers: [oncallReqHandler(service)] });
+    await serveProvisioning(ctx.bus, ctx.store, { queue: `${ctx.config.CALENDAR_STATUS_QUEUE}.provisioning`, kinds: { calendar: calendarProvisioningKind } });
   }
   return {
     definition: { name: 'calendar', version: CALENDAR_VERSION, config: calendarConfigShape, store: true, setup },

@@ -1,7 +1,8 @@
 import { Counter } from 'prom-client';
 import type { WhappContext, WhappDefinition } from '@fife/whapp';
+import { serveProvisioning } from '@fife/provisioning';
 import { callgroupConfigShape, type CallgroupConfigShape } from './config.js';
-import { registerCallgroupDocuments } from './documents/extension-doc.js';
+import { callgroupProvisioningKind, registerCallgroupDocuments } from './documents/extension-doc.js';
 import { planReqHandler } from './handlers/plan-req.js';
 import { Planner } from './service/planner.js';
 import { TopologyCache } from './service/topology-cache.js';
@@ -26,6 +27,7 @@ async function setup(ctx: WhappContext<CallgroupConfigShape>): Promise<void> {
     prefetch: ctx.config.CALLGROUP_PREFETCH,
     handlers: [planReqHandler(planner)],
   });
+  await serveProvisioning(ctx.bus, ctx.store, { queue: `${ctx.config.CALLGROUP_QUEUE}.provisioning`, kinds: { callgroup: callgroupProvisioningKind } });
 }
 
 /** The callgroup whapp: answers callgroup/plan_req from the account's call-group documents. */

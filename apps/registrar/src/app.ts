@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { openStore, REGISTRATIONS_DB, type Store } from '@fife/store';
+import { registrarKinds, serveProvisioning } from '@fife/provisioning';
 import type { WhappContext, WhappDefinition } from '@fife/whapp';
 import { registrarConfig } from './config.js';
 import { authnBindings, regFlushBindings, regQueryBindings, regSuccessBindings } from './bindings.js';
@@ -126,6 +127,8 @@ export async function setupRegistrar(ctx: Ctx): Promise<RegistrarRuntime> {
     bindings: regFlushBindings(config.REGISTRAR_REALMS),
     handlers: [regFlushHandler(directory, registrations)],
   });
+  // Accounts, devices and users (what authentication reads) are provisioned through their owner, here.
+  await serveProvisioning(ctx.bus, store, { queue: `${prefix}.provisioning`, kinds: registrarKinds });
   log.info({ ...primed, registrations: loaded, queues }, 'registrar: caches primed, consuming');
   return { store, directory, index, writer, sweeper, registrations, queues };
 }

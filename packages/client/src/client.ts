@@ -3,7 +3,10 @@ import { hostname } from 'node:os';
 import { Bus } from '@fife/bus';
 import { Calendars } from './calendars.js';
 import { Calls } from './calls.js';
+import { Callgroups } from './callgroups.js';
+import { Routes } from './routes.js';
 import { Registrations } from './registrations.js';
+import { Provisioning } from './provisioning.js';
 import { System } from './system.js';
 
 export interface ClientOptions {
@@ -23,12 +26,23 @@ export class FifeClient {
   readonly calendars: Calendars;
   readonly calls: Calls;
   readonly system: System;
+  readonly provisioning: Provisioning;
+  readonly routes: Routes;
+  readonly callgroups: Callgroups;
 
   private constructor(readonly bus: Bus) {
     this.registrations = new Registrations(bus);
     this.calendars = new Calendars(bus);
     this.calls = new Calls(bus);
     this.system = new System(bus);
+    this.provisioning = new Provisioning(bus);
+    this.routes = new Routes(bus);
+    this.callgroups = new Callgroups(bus);
+  }
+
+  /** A client on a bus the caller already started (and will close): e.g. a CLI command or a whapp. */
+  static fromBus(bus: Bus): FifeClient {
+    return new FifeClient(bus);
   }
 
   static async connect(opts: ClientOptions = {}): Promise<FifeClient> {

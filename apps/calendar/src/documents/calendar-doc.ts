@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isFifeError } from '@fife/api';
 import { accountDbName, couchFields, nonEmptyString, registerDocumentSchema, stamps, type Store, type StoredDoc, type UpsertResult } from '@fife/store';
+import type { OwnedKind } from '@fife/provisioning';
 import { OnCallMappingSchema, OnCallResolver, parseIcs, zoneNamed } from '../domain/index.js';
 
 /** Kazoo-style type field of a calendar document in an account database. */
@@ -133,3 +134,6 @@ export async function deleteCalendar(store: Store, accountId: string, calendarId
   const result = await store.upsert<StoredDoc>(accountDbName(accountId), calendarId, () => null);
   return result.written;
 }
+
+/** The calendar kind of provisioning (inline ICS or a feed URL): the ICS is parsed here before it is stored. */
+export const calendarProvisioningKind: OwnedKind = { type: CALENDAR_DOC_TYPE, schema: calendarDocSchema };

@@ -66,6 +66,39 @@ function locateFault(lines: ContentLine[]): FifeError | undefined {
   return undefined;
 }
 
+/** Properties whose values are DATE or DATE-TIME (PERIOD for some RDATEs): ical.js keeps any text there. */
+const DATE_PROPERTIES = new Set(['DTSTART', 'DTEND', 'DUE', 'RECURRENCE-ID', 'EXDATE', 'RDATE']);
+
+/** Why `value` is not a calendar date or date-time (RFC 5545 §3.3.4/§3.3.5), or undefined when it is one. */
+function dateFault(value: string): string | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})Z?)?$/.exec(value);
+  if (!m) return `${JSON.stringify(value.slice(0, 40))} is not a DATE or DATE-TIME`;
+  const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1).map((v) => (v === undefined ? 0 : Number(v)));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return `${value} is not a day of the calendar`;
+  if (hour > 23 || minute > 59 || second > 60) return `${value} is not a time of day`;
+  return undefined;
+}
+
+/**
+ * ical.js accepts `DTSTART:hello` and the expansion then silently yields nothing, so a calendar that
+ * can never be open would be stored: such values are refused here, with their line.
+ */
+function locateBadDate(lines: ContentLine[]): FifeError | undefined {
+  for (const { line, text } of lines) {
+    const name = propertyName(text);
+    if (!DATE_PROPERTIES.has(name)) continue;
+    const m = /^((?:[^:"]|"[^"]*")*):(.*)$/.exec(text);
+    if (!m) continue;
+    const period = /;VALUE=PERIOD/i.test(m[1]!);
+    for (const item of m[2]!.trim().split(',')) {
+      const fault = dateFault(period ? item.split('/')[0]! : item);
+      if (fault) return refuse(line, name, fault);
+    }
+  }
+  return undefined;
+}
+
 /**
  * Parses iCalendar text into its VCALENDAR components. Unparsable text is refused with a
  * `calendar.parse` FifeError whose message and context name the line and the property.
@@ -79,6 +112,8 @@ export function parseCalendars(icsText: string): ICAL.Component[] {
   } catch (err) {
     throw locateFault(lines) ?? refuse(0, '(unknown)', (err as Error).message);
   }
+  const badDate = locateBadDate(lines);
+  if (badDate) throw badDate;
   const roots = (Array.isArray(jcal) && typeof jcal[0] === 'string' ? [jcal] : (jcal as unknown[])) as unknown[];
   const calendars = roots
     .map((j) => new ICAL.Component(j as unknown[] as never))

@@ -60,7 +60,26 @@ function failure(err: unknown, host: string, timeoutMs: number): FifeError {
     return new FifeError('calendar.feed_timeout', `feed at ${host} did not answer within ${timeoutMs} ms`, { host, timeoutMs });
   }
   const cause = (e as { cause?: { code?: string; message?: string } })?.cause;
-  return new FifeError('calendar.feed_unreachable', `feed at ${host}: ${cause?.code ?? cause?.message ?? e?.message ?? String(err)}`, { host });
+  const reason = withoutUrls(cause?.code ?? cause?.message ?? e?.message ?? String(err));
+  return new FifeError('calendar.feed_unreachable', `feed at ${host}: ${reason}`, { host });
+}
+
+/** fetch() quotes the whole URL in some errors (tokens and passwords included): only its host may be told. */
+function withoutUrls(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi, (url) => hostOf(url));
+}
+
+/**
+ * fetch() refuses a URL with `user:password@`, yet that is how a protected feed is written: the
+ * credentials become a basic-auth header and the request goes to the URL without them.
+ */
+function requestTarget(url: string): { href: string; authorization?: string } {
+  const u = new URL(fetchableUrl(url));
+  if (u.username === '' && u.password === '') return { href: u.toString() };
+  const authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  u.username = '';
+  u.password = '';
+  return { href: u.toString(), authorization };
 }
 
 /** webcal:// is how calendar apps spell "subscribe to this"; the feed itself is served over HTTPS. */
@@ -76,7 +95,9 @@ export function fetchableUrl(url: string): string {
 export async function fetchFeed(url: string, validators: FeedValidators, limits: FeedLimits): Promise<FeedFetch> {
   const host = hostOf(url);
   try {
-    const response = await fetch(fetchableUrl(url), { headers: conditionalHeaders(validators), redirect: 'follow', signal: AbortSignal.timeout(limits.timeoutMs) });
+    const target = requestTarget(url);
+    const headers = { ...conditionalHeaders(validators), ...(target.authorization ? { authorization: target.authorization } : {}) };
+    const response = await fetch(target.href, { headers, redirect: 'follow', signal: AbortSignal.timeout(limits.timeoutMs) });
     if (response.status === 304) {
       await response.body?.cancel().catch(() => undefined);
       return { kind: 'not_modified' };

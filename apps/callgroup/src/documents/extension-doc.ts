@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { accountDbName, couchFields, registerDocumentSchema, stamps, type Store, type StoredDoc, type UpsertResult } from '@fife/store';
+import type { OwnedKind } from '@fife/provisioning';
 import { ExtensionSchema, type ExtensionInput } from '../domain/index.js';
 
 /** Kazoo-style type field of a call-group extension document in an account database. */
@@ -79,3 +80,10 @@ export async function deleteExtension(store: Store, accountId: string, ext: stri
   const result = await store.upsert<StoredDoc>(accountDbName(accountId), extensionDocId(ext), () => null);
   return result.written;
 }
+
+/** The callgroup kind of provisioning: validated by this whapp, keyed by its number (`cgext-<ext>`). */
+export const callgroupProvisioningKind: OwnedKind = {
+  type: EXTENSION_DOC_TYPE,
+  schema: extensionDocSchema,
+  idFor: (doc) => (typeof doc.ext === 'string' && doc.ext !== '' ? extensionDocId(doc.ext) : undefined),
+};

@@ -35,6 +35,12 @@ export interface CredentialDirectoryOptions {
 }
 
 /**
+ * View keys travel in the request URL: CouchDB refuses a huge one (431), which must read as "no such
+ * realm/user", not as CouchDB being down. No SIP realm or username comes near this length.
+ */
+const MAX_LOOKUP_KEY = 1024;
+
+/**
  * Accounts by realm and devices by SIP username / source address, read from CouchDB and cached in
  * memory. Every cached answer (negative ones too) is dropped as soon as the changes feed of its database
  * reports a change, so an edited password applies on every process within the feed's latency.
@@ -104,6 +110,7 @@ export class CredentialDirectory {
   /** The account owning a realm (case-insensitively), or undefined. */
   async account(realm: string): Promise<AccountEntry | undefined> {
     const key = realmKey(realm);
+    if (key.length > MAX_LOOKUP_KEY) return undefined;
     const cached = this.realms.get(key);
     if (cached !== undefined) return cached ?? undefined;
     const generation = this.realmGeneration;
@@ -147,6 +154,7 @@ export class CredentialDirectory {
   /** The device of an account whose SIP username is `username` (case-insensitively), or undefined. */
   async device(accountId: string, username: string): Promise<DeviceEntry | undefined> {
     const key = username.toLowerCase();
+    if (key.length > MAX_LOOKUP_KEY) return undefined;
     const cache = this.devicesOf(accountId);
     const cached = cache.byUser.get(key);
     if (cached !== undefined) return cached ?? undefined;

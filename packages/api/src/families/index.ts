@@ -10,6 +10,7 @@ import { route } from './route.js';
 import { system } from './system.js';
 import { calendar } from './calendar.js';
 import { router } from './router.js';
+import { provisioning } from './provisioning.js';
 
 export * from './authn.js';
 export * from './call.js';
@@ -24,9 +25,10 @@ export * from './route.js';
 export * from './system.js';
 export * from './calendar.js';
 export * from './router.js';
+export * from './provisioning.js';
 
 /**
  * Every declaration, grouped by family. Fife-only families (calendar, callgroup, provisioning) join
  * here as they are written: one module each under families/, category = family name, exchange `fife`.
  */
-export const messages = { authn, registration, route, call, dialplan, resource, error, nodes, system, callgroup, calendar, router } as const;
+export const messages = { authn, registration, route, call, dialplan, resource, error, nodes, system, callgroup, calendar, router, provisioning } as const;

@@ -1,0 +1,13 @@
+export * from './file-schema.js';
+export { parseProvisioningText, loadProvisioningFile, type ParsedFile } from './parse-file.js';
+export { describePath, formatIssue, type ProvisionIssue, type IssuePath } from './issues.js';
+export { checkReferences, type ReferenceProblem } from './references.js';
+export { compileFile, type DesiredAccount, type DesiredDoc } from './compile.js';
+export { applyFile, type ApplyReport, type ApplyEntry, type ApplyOptions, type Action } from './apply.js';
+export { exportAccounts, toYaml } from './export.js';
+export { formatReport, formatIssues } from './report.js';
+export { ACCOUNT_KINDS, SECTION_OF, PROVISIONED_MARK, stableId, type Kind, type AccountKind } from './kinds.js';
+export type { ProvisioningPort, PutRequest, PutOutcome, RemoveRequest, RemoveOutcome, ListRequest, Doc } from './port.js';
+export { busPort, type BusPortOptions } from './bus-port.js';
+export { serveProvisioning, type OwnedKind, type KindTarget, type ServeProvisioningOptions } from './serve.js';
+export { accountKind, deviceKind, userKind, callflowKind, registrarKinds } from './store-kinds.js';
