@@ -131,7 +131,8 @@ export class Consumer {
     const log = this.bus.log.child({
       msgId: body['Msg-ID'],
       ...(body['Call-ID'] ? { callId: body['Call-ID'] } : {}),
-      msg: h.def.id,
+      // Not `msg`: that is pino's message key, and a binding of that name writes the key twice.
+      message: h.def.id,
     });
     const started = process.hrtime.bigint();
     try {

@@ -24,6 +24,9 @@ const LF = 0x0a;
 const CR = 0x0d;
 const HEADER_END = Buffer.from('\n\n');
 
+/** Content types that FreeSWITCH never sends without a body (mod_event_socket writes Content-Length first). */
+const BODY_CARRYING_TYPES = new Set(['text/event-plain', 'text/event-json', 'text/event-xml', 'api/response', 'log/data']);
+
 export const defaultMaxHeaderBytes = 1024 * 1024;
 export const defaultMaxBodyBytes = 64 * 1024 * 1024;
 
@@ -127,6 +130,13 @@ export class EslFrameParser {
       }
       const declared = headers['Content-Length'];
       if (declared === undefined) {
+        // FreeSWITCH always sends these with a Content-Length. One without it means bytes that were not a
+        // frame (junk without a blank line) swallowed the real header lines: every later frame would be
+        // misread the same way, silently, so the stream is given up (the client reconnects).
+        const type = headers['Content-Type'];
+        if (type !== undefined && BODY_CARRYING_TYPES.has(type)) {
+          return this.fail(eslError(eslErrorCodes.frameMalformed, `ESL ${type} frame without Content-Length: the byte stream is out of step`));
+        }
         this.emit({ headers, body: undefined });
         continue;
       }

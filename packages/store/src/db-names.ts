@@ -34,8 +34,10 @@ export const newDocId = newAccountId;
 
 export function accountDbName(accountId: string): string {
   if (!isAccountId(accountId)) {
-    throw new FifeError('store.invalid_account_id', `account id must be 32 lowercase hex characters, got "${accountId}"`, {
-      accountId,
+    // Quoted in part: the value comes from requests, and a 100 KB one would be logged whole (twice).
+    const shown = accountId.length > 64 ? `${accountId.slice(0, 64)}…` : accountId;
+    throw new FifeError('store.invalid_account_id', `account id must be 32 lowercase hex characters, got "${shown}" (${accountId.length} characters)`, {
+      accountId: shown,
     });
   }
   return ACCOUNT_DB_PREFIX + accountId;
