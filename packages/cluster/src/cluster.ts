@@ -106,6 +106,12 @@ export class LocalCluster {
     return { ready: false, ...last };
   }
 
+  /** SIGKILLs every app process and the embedded CouchDB synchronously (see `AppSupervisor.killAllNow`); the broker is left alone. */
+  killNow(): void {
+    this.supervisor.killAllNow();
+    this.couch?.child.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     await this.supervisor.stop();
     await this.stopCouch();

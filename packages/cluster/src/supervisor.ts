@@ -82,6 +82,15 @@ export class AppSupervisor {
     });
   }
 
+  /**
+   * Stops supervising and SIGKILLs every process at once, synchronously: for a parent that is exiting (e.g. a
+   * test runner's timeout) and cannot wait for `stop`, so no process outlives it.
+   */
+  killAllNow(): void {
+    this.stopping = true;
+    for (const p of this.processes) p.child?.kill('SIGKILL');
+  }
+
   async stop(timeoutMs = 15_000): Promise<void> {
     this.stopping = true;
     const alive = this.processes.map((p) => p.child).filter((c): c is ChildProcess => !!c);
