@@ -11,7 +11,7 @@ export const callgroupConfigShape = {
     'Deadline of the reg_query lookups (one per user, in parallel; the first registrar answer counts)',
   ),
   CALLGROUP_CHANNELS_TIMEOUT_MS: ms(100).describe(
-    'How long query_user_channels replies are collected; ecallmgrs without channels stay silent, so a plan always waits this long',
+    'Longest wait for query_user_channels replies; the query asks every ecallmgr to answer (Fife-Reply-Always), so it usually ends as soon as all have',
   ),
   CALLGROUP_BUSY_LOOKUP: z
     .enum(['ecallmgr', 'off'])

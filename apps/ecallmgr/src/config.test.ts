@@ -48,3 +48,11 @@ test('secrets from files (docker secrets) win over the plain variables', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the factory ESL password is refused for a node off loopback, kept for one on this machine', () => {
+  assert.throws(() => load({ ECALLMGR_FS_NODES: 'fs1.example.net' }), (e: unknown) => e instanceof FifeError && /ECALLMGR_FS_PASSWORD: node fs1\.example\.net/.test(e.message));
+  assert.throws(() => load({ ECALLMGR_FS_NODES: '[{"host":"10.0.0.1","password":"ClueCon"}]' }), /factory ESL password/);
+  assert.equal(load({ ECALLMGR_FS_NODES: '127.0.0.1:8021,localhost:8022' }).defaultPassword, 'ClueCon');
+  assert.equal(load({ ECALLMGR_FS_NODES: 'fs1.example.net', ECALLMGR_FS_PASSWORD: 's3cret-esl' }).nodes.length, 1);
+  assert.equal(load({ ECALLMGR_FS_NODES: '[{"host":"10.0.0.1","password":"own"}]' }).nodes.length, 1);
+});

@@ -49,7 +49,7 @@ export const ecallmgrConfig = {
     .enum(['on', 'off'])
     .default('on')
     .describe('on: ecallmgr processes listing the same node share it active/standby (a broker lease per node name); off: each node must be listed by one process only'),
-  ECALLMGR_FS_PASSWORD: z.string().min(1).default('ClueCon').describe('ESL password of nodes that do not name their own'),
+  ECALLMGR_FS_PASSWORD: z.string().min(1).default('ClueCon').describe('ESL password of nodes that do not name their own; the factory ClueCon is refused for nodes off loopback'),
   ECALLMGR_FS_PASSWORD_FILE: z.string().min(1).optional().describe('File holding the ESL password (docker secret); wins over ECALLMGR_FS_PASSWORD'),
   ECALLMGR_ESL_HEARTBEAT_TIMEOUT_MS: ms(45_000).describe('A node silent this long (no HEARTBEAT, which FreeSWITCH sends every 20 s) is marked down and reconnected'),
   ECALLMGR_XMLCURL_HOST: z.string().min(1).default('127.0.0.1').describe('Address the mod_xml_curl endpoint binds to'),
@@ -89,6 +89,23 @@ function secretFile(variable: string, path: string | undefined): string | undefi
   }
 }
 
+const FACTORY_ESL_PASSWORD = 'ClueCon';
+const isLoopback = (host: string): boolean => /^(localhost|127\.\d+\.\d+\.\d+|::1|\[::1\])$/i.test(host);
+
+/**
+ * FreeSWITCH ships with the ESL password ClueCon, which anyone can guess. It stays the default so a node on
+ * this machine (a lab, `fife up --sim`) works out of the box, but a node elsewhere must have a real one.
+ */
+function refuseFactoryPasswordOffLoopback(nodes: readonly FsNodeConfig[], defaultPassword: string): void {
+  const exposed = nodes.find((n) => (n.password ?? defaultPassword) === FACTORY_ESL_PASSWORD && !isLoopback(n.host));
+  if (!exposed) return;
+  throw new FifeError(
+    'config.invalid',
+    `ECALLMGR_FS_PASSWORD: node ${exposed.name ?? exposed.host} is not on loopback and would use FreeSWITCH's factory ESL password; set its own password (ECALLMGR_FS_PASSWORD, ECALLMGR_FS_PASSWORD_FILE or the node's "password")`,
+    { variables: ['ECALLMGR_FS_PASSWORD', 'ECALLMGR_FS_NODES'] },
+  );
+}
+
 /** Cross-field checks the per-variable schemas cannot express; secrets read from their files. */
 export function settingsOf(parsed: Parsed): EcallmgrSettings {
   const c = {
@@ -104,6 +121,7 @@ export function settingsOf(parsed: Parsed): EcallmgrSettings {
   const names = c.ECALLMGR_FS_NODES.map((n) => n.name ?? `${n.host}:${n.port}`);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new FifeError('config.invalid', `ECALLMGR_FS_NODES lists ${dup} twice`, { variables: ['ECALLMGR_FS_NODES'] });
+  refuseFactoryPasswordOffLoopback(c.ECALLMGR_FS_NODES, c.ECALLMGR_FS_PASSWORD);
   return {
     nodes: c.ECALLMGR_FS_NODES,
     leases: c.ECALLMGR_NODE_LEASES === 'on',

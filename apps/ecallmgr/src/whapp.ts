@@ -12,6 +12,7 @@ import { EventPublisher } from './nodes/publisher.js';
 import { ResponderCount } from './nodes/responders.js';
 import { statusConsumer } from './nodes/status.js';
 import { resyncChannels } from './nodes/resync.js';
+import { RegistrationReplay } from './nodes/replay.js';
 
 export const NAME = 'ecallmgr';
 export const VERSION = '0.1.0';
@@ -71,6 +72,7 @@ interface NodeWiring {
  * by the lease holder; channels are tracked and calls controlled by every process that sees the node.
  */
 function wireNodes({ ctx, pool, channels, control, publisher, leases, owns, metrics }: NodeWiring): void {
+  const replay = new RegistrationReplay();
   for (const node of pool.nodes) {
     metrics.nodeUp.set({ node: node.name }, 0);
     metrics.leaseHeld.set({ node: node.name }, 0);
@@ -79,7 +81,11 @@ function wireNodes({ ctx, pool, channels, control, publisher, leases, owns, metr
   leases?.on('acquired', (name) => {
     metrics.leaseHeld.set({ node: name }, 1);
     const node = pool.nodes.find((n) => n.name === name);
-    if (node) publisher.nodeStatus(node, 'up');
+    if (!node) return;
+    publisher.nodeStatus(node, 'up');
+    const missed = replay.takeOver(name);
+    if (missed.length > 0) ctx.log.info({ fsNode: name, events: missed.length }, 'node taken over: replaying its recent registration events');
+    for (const event of missed) publisher.replay(node, event);
   });
   leases?.on('lost', (name) => metrics.leaseHeld.set({ node: name }, 0));
   pool.on('up', (node) => {
@@ -99,6 +105,7 @@ function wireNodes({ ctx, pool, channels, control, publisher, leases, owns, metr
     channels.apply(node.name, event.headers);
     control.onEvent(event);
     if (owns(node.name)) publisher.onEvent(node, event);
+    else replay.remember(node.name, event);
   });
 }
 

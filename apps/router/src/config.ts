@@ -9,7 +9,7 @@ export const routerConfigShape = {
   ROUTER_PREFETCH: z.coerce.number().int().min(1).max(1000).default(64).describe('route_req messages handled at once per process'),
   ROUTER_DEADLINE_MS: ms(1500).describe('Time to answer one route_req, lookups included (keep below ecallmgr fetch timeout, 2600 ms)'),
   ROUTER_REG_TIMEOUT_MS: ms(250).describe('reg_query deadline per device (first registrar answer counts; silence → registrations database)'),
-  ROUTER_CHANNELS_TIMEOUT_MS: ms(150).describe('How long channel-query replies are collected (only for users with call waiting off)'),
+  ROUTER_CHANNELS_TIMEOUT_MS: ms(150).describe('Longest wait for channel-query replies (only for users with call waiting off); ends early once every ecallmgr answered'),
   ROUTER_CALENDAR_TIMEOUT_MS: ms(300).describe('calendar status / on-call deadline'),
   ROUTER_CALLGROUP_TIMEOUT_MS: ms(600).describe('callgroup plan deadline'),
   ROUTER_STORE_TIMEOUT_MS: ms(500).describe('Bound on one CouchDB read (cached reads are immediate)'),

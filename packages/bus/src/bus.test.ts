@@ -80,6 +80,9 @@ test('collect gathers the replies of 3 responders; stay-silent responders do not
   assert.deepEqual(all.map((r) => r.Responder).sort(), ['a', 'b', 'c']);
   const three = await requester.collect(ping, { Topic: topic }, { timeoutMs: 5000, replies: [pong], count: 3 });
   assert.equal(three.length, 3);
+  const started = Date.now();
+  const untilB = await requester.collect(ping, { Topic: topic }, { timeoutMs: 5000, replies: [pong], until: (got) => got.some((r) => r.Responder === 'b') });
+  assert.ok(untilB.some((r) => r.Responder === 'b') && Date.now() - started < 4000, 'until ends the collect before its deadline');
 });
 
 test('a deferred reply is used only when no normal reply arrives', async () => {

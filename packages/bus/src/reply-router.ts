@@ -32,6 +32,8 @@ export interface RequestOptions {
 export interface CollectOptions extends RequestOptions {
   /** Resolve early once this many replies arrived. */
   count?: number;
+  /** Resolve early once this says the replies so far are all there will be (e.g. every responder answered). */
+  until?(replies: readonly Record<string, unknown>[]): boolean;
 }
 
 interface Pending {
@@ -130,7 +132,7 @@ export class ReplyRouter {
           const checked = checkReply(reply, replyDef, opts.replies);
           if (!checked.ok) return;
           got.push(checked.value);
-          if (opts.count !== undefined && got.length >= opts.count) finish();
+          if ((opts.count !== undefined && got.length >= opts.count) || opts.until?.(got)) finish();
         },
       });
       this.bus.publish(def, msg, { expirationMs: opts.timeoutMs, routingKey: opts.routingKey }).catch((err) => {

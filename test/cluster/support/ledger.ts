@@ -6,6 +6,10 @@ export class Ledger {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
   snapshot(): Map<string, number> {
     return new Map(this.counts);
   }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { call, registration } from '@fife/api';
+import { call, everyChannelResponder, registration } from '@fife/api';
 import type { Bus } from '@fife/bus';
 import { DeviceIdSchema, type NodeLogEntry, type Stage2State } from '../domain/index.js';
 import type { CallgroupConfig } from '../config.js';
@@ -145,7 +145,11 @@ async function channels(bus: Bus, settings: Settings, input: LookupInput, users:
   }
   const timeoutMs = Math.min(settings.CALLGROUP_CHANNELS_TIMEOUT_MS, input.budgetMs);
   const replies = await bus
-    .collect(call.userChannelsReq, { Usernames: users, Realm: input.realm, 'Active-Only': true }, { timeoutMs, replies: [call.userChannelsResp] })
+    .collect(
+      call.userChannelsReq,
+      { Usernames: users, Realm: input.realm, 'Active-Only': true, 'Fife-Reply-Always': true },
+      { timeoutMs, replies: [call.userChannelsResp], until: everyChannelResponder },
+    )
     .catch((err: unknown) => {
       log.warn({ err }, 'callgroup: query_user_channels could not be sent');
       return [];

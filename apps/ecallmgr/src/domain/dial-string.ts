@@ -23,9 +23,19 @@ function userTarget(user: string | undefined, realm: string | undefined): string
   return `user/${user}@${realm}`;
 }
 
+/**
+ * A contact reached through a proxy carries `;fs_path=<sip:proxy;lr>` (as sofia_contact and Kazoo write it):
+ * the only place angle brackets may appear in a SIP route, and then only around a plain SIP URI.
+ */
+const FS_PATH = /;fs_path=<sips?:[^\s,|{}<>[\]]+>/gi;
+
+function sipRouteTarget(route: string, ctx: DialContext): Target | undefined {
+  return /[\s,|{}<>[\]]/.test(route.replace(FS_PATH, '')) ? undefined : { kind: 'leg', target: `sofia/${ctx.sipProfile}/${route}` };
+}
+
 function routeTarget(route: string | undefined, ctx: DialContext): Target | undefined {
   if (!route || !isSafeRawDialString(route)) return undefined;
-  if (/^sips?:/i.test(route)) return /[\s,|{}<>[\]]/.test(route) ? undefined : { kind: 'leg', target: `sofia/${ctx.sipProfile}/${route}` };
+  if (/^sips?:/i.test(route)) return sipRouteTarget(route, ctx);
   if (DIAL_META.test(route)) return { kind: 'raw', dialString: route };
   return CHANNEL_TECH.test(route) && !/\s/.test(route) ? { kind: 'leg', target: route } : undefined;
 }

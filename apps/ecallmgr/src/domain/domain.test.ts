@@ -175,6 +175,13 @@ describe('dial strings', () => {
     assert.equal(endpointTarget({ 'Invite-Format': 'loopback', Route: '2000|x' }, ctx), undefined);
     assert.deepEqual(endpointTarget({ 'Invite-Format': 'loopback', Route: '2000' }, ctx), { kind: 'leg', target: 'loopback/2000/default' });
   });
+  test('a contact behind a proxy keeps its fs_path, and only a plain SIP URI may sit in the brackets', () => {
+    const proxied = 'sip:1001@10.0.0.5:5062;fs_path=<sip:10.0.0.1;lr>';
+    assert.deepEqual(endpointTarget({ 'Invite-Format': 'route', Route: proxied }, ctx), { kind: 'leg', target: `sofia/internal/${proxied}` });
+    assert.equal(endpointTarget({ 'Invite-Format': 'route', Route: 'sip:1001@h;fs_path=<sip:p,user/9@x>' }, ctx), undefined);
+    assert.equal(endpointTarget({ 'Invite-Format': 'route', Route: 'sip:1001@h;x=<sip:p>' }, ctx), undefined);
+    assert.equal(endpointTarget({ 'Invite-Format': 'route', Route: 'sip:1001@h;fs_path=<sip:p>>' }, ctx), undefined);
+  });
   test('a whole dial string from a whapp (callgroup) is kept verbatim', () => {
     const raw = '{ignore_early_media=true}[leg_timeout=10]user/1@r,[leg_delay_start=5]user/2@r:_:user/3@r';
     assert.deepEqual(endpointTarget({ 'Invite-Format': 'route', Route: raw }, ctx), { kind: 'raw', dialString: raw });

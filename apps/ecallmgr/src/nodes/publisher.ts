@@ -24,8 +24,19 @@ export class EventPublisher {
   onEvent(node: FsNode, event: EslEvent): void {
     const headers = event.headers;
     if (isCallEvent(headers)) return this.send('call_event', () => build(call.event, callEventFields(headers) as never, this.bus.identity), call.event, node);
-    const reg = regSuccessFields(headers, Date.now());
-    if (reg) this.send('reg_success', () => build(registration.success, reg as never, this.bus.identity), registration.success, node);
+    this.registration(node, event, false);
+  }
+
+  /** A registration event the previous holder of the node may not have published (see RegistrationReplay). */
+  replay(node: FsNode, event: EslEvent): void {
+    this.registration(node, event, true);
+  }
+
+  private registration(node: FsNode, event: EslEvent, replayed: boolean): void {
+    const reg = regSuccessFields(event.headers, Date.now());
+    if (!reg) return;
+    const fields = replayed ? { ...reg, 'Fife-Replayed': true } : reg;
+    this.send('reg_success', () => build(registration.success, fields as never, this.bus.identity), registration.success, node);
   }
 
   /** Node up/down on the `fife` exchange (`node.media_server.<status>.<name>`). */

@@ -1,4 +1,4 @@
-import { calendar, call, callgroup, genericError, registration, FifeError } from '@fife/api';
+import { calendar, call, everyChannelResponder, callgroup, genericError, registration, FifeError } from '@fife/api';
 import type { Bus } from '@fife/bus';
 import type { CalendarStatus, CallgroupPlan, CallgroupPlanRequest, Contact } from '../domain/lookups.js';
 import { contactUri } from './store.js';
@@ -78,8 +78,8 @@ export class AmqpAsk {
     const timeoutMs = budget.timeoutFor(this.timeouts.channelsMs, 'query_user_channels');
     const replies = await this.bus.collect(
       call.userChannelsReq,
-      { Usernames: usernames, Realm: realm, 'Active-Only': true },
-      { timeoutMs, replies: [call.userChannelsResp] },
+      { Usernames: usernames, Realm: realm, 'Active-Only': true, 'Fife-Reply-Always': true },
+      { timeoutMs, replies: [call.userChannelsResp], until: everyChannelResponder },
     );
     const wanted = new Set(usernames.map((u) => u.toLowerCase()));
     const ids = new Set<string>();

@@ -265,6 +265,15 @@ export const userChannelsResp = defineMessage({
   },
 });
 
+/**
+ * For `bus.collect(..., { until })` on a Fife-Reply-Always channel query: true once as many replies arrived
+ * as the largest Fife-Responders any of them reported (every ecallmgr answered, so waiting longer adds nothing).
+ */
+export function everyChannelResponder(replies: readonly Record<string, unknown>[]): boolean {
+  const expected = Math.max(0, ...replies.map((r) => Number(r['Fife-Responders'] ?? 0)).filter(Number.isFinite));
+  return expected > 0 && replies.length >= expected;
+}
+
 export const call = {
   event: callEvent,
   usurpControl,

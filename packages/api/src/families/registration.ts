@@ -44,6 +44,11 @@ const registrationFields = {
   'Registrar-Node': z.string().optional(),
   'FreeSWITCH-Hostname': z.string().optional(),
   'FreeSWITCH-Nodename': z.string().optional(),
+  'Fife-Replayed': bool
+    .optional()
+    .describe(
+      'Fife extension: re-sent by the ecallmgr that took over a FreeSWITCH node, for a registration event the node fired shortly before; the previous holder may have published it already (storing it twice is harmless)',
+    ),
 };
 
 export const regSuccess = defineMessage({
