@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
 import { accountDbName, newDocId, openStore, type Store } from '@fife/store';
-import { startSimNode, VirtualClock, type PhoneCall, type RingLog, type SimNode } from '@fife/testkit';
+import { startSimNode, VirtualClock, type PhoneCall, type RingLog, type SimNode, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { ecallmgrWhapp, type EcallmgrRuntime } from '@fife/ecallmgr';
 import { registrarWhapp } from '@fife/registrar';
@@ -19,7 +19,6 @@ import { callgroupWhapp, putExtension } from '@fife/callgroup';
 import { putCalendar } from '@fife/calendar';
 // @fife/calendar does not export its whapp definition (yet): the same import its main.ts makes.
 import { createCalendarWhapp } from '../apps/calendar/src/whapp.js';
-import { routerVhost } from '../apps/router/src/testing/vhost.js';
 
 const id = nanoid(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
 const REALM = `routing-${id}.example.com`;
@@ -92,7 +91,7 @@ describe('routing end to end: ecallmgr + registrar + router + callgroup + calend
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fife-routing-e2e-'));
     store = await openStore({ dataDir: join(dir, 'couch') });
-    const amqpUrl = await routerVhost('routing-e2e');
+    const amqpUrl = await testVhost('routing-e2e');
     const common = { AMQP_URL: amqpUrl, COUCH_URL: store.url, FIFE_DATA_DIR: dir, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HTTP_PORT: '0', DRAIN_TIMEOUT_MS: '2000' };
 
     // Provisioning: the account, a SIP device per phone, Dan (2200) forwarding on busy to the desk.

@@ -3,15 +3,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brokerUrl, repoRoot } from '@fife/testkit';
+import { repoRoot, testVhost } from '@fife/testkit';
 import { discoverApps } from '@fife/cli';
 
 test('fife up starts every app, each answers over the bus, and everything stops cleanly', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'fife-up-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AMQP_URL: await brokerUrl(), FIFE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
+  const env: NodeJS.ProcessEnv = { ...process.env, AMQP_URL: await testVhost('up', { empty: true }), FIFE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
   delete env.COUCH_URL;
   const child = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/fife.mjs'), 'up', '--check', '--ready-timeout', '120'], { env, cwd: repoRoot });
   let out = '';
@@ -24,7 +25,9 @@ test('fife up starts every app, each answers over the bus, and everything stops 
     assert.match(out, new RegExp(`Fife is up: ${apps.length} processes answered`), out);
     for (const app of apps) assert.match(out, new RegExp(`^${app}\\s+${app}-1@\\S+\\s+\\d+\\s+ready`, 'm'), `${app} listed as ready\n${out}`);
     assert.match(out, /embedded PouchDB Server/);
+    assert.match(out, new RegExp(`wrote ${join(dataDir, 'cluster.json').replace(/[.]/g, '\\.')}`), 'cluster.json written once up');
     assert.match(out, /fife: stopped/);
+    assert.equal(existsSync(join(dataDir, 'cluster.json')), false, 'cluster.json removed on stop');
     const logs = await readdir(join(dataDir, 'logs'));
     assert.deepEqual(logs.sort(), apps.map((a) => `${a}-1.log`).sort());
   } finally {

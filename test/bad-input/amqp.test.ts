@@ -8,8 +8,9 @@ import pino from 'pino';
 import { nanoid } from 'nanoid';
 import { authn, calendar, call, callgroup, dialplan, registration, route, router, system, type MessageDef } from '@fife/api';
 import { Bus } from '@fife/bus';
-import { campaignVhost, CASE_HEADER, couchSnapshot, DeadLetterTap, eventually, printTable, RawPeer, snapshotDiff, type DeadLetter } from './support.js';
+import { CASE_HEADER, couchSnapshot, DeadLetterTap, eventually, printTable, RawPeer, snapshotDiff, type DeadLetter } from './support.js';
 import { provision, startCluster, type Cluster, type Provisioned } from './cluster.js';
+import { testVhost } from '@fife/testkit';
 
 interface Target {
   name: string;
@@ -142,7 +143,7 @@ describe('bad input over AMQP to every whapp queue', { timeout: 90_000 }, () => 
   const outcomes = new Map<string, { target: string; kind: string; letters: DeadLetter[]; replies: number; expectCode?: string }>();
 
   before(async () => {
-    const url = await campaignVhost('amqp');
+    const url = await testVhost('bad-input-amqp');
     cluster = await startCluster(url, 'amqp');
     p = await provision(cluster.store, 'amqp');
     peer = await RawPeer.open(url);

@@ -12,8 +12,9 @@ import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { callgroupWhapp, putExtension, type ExtensionDocInput } from '@fife/callgroup';
 import { putCalendar, type CalendarDocInput } from '@fife/calendar';
 import { createCalendarWhapp } from '../../apps/calendar/src/whapp.js';
-import { campaignVhost, couchSnapshot, printTable, snapshotDiff, tempDir } from './support.js';
+import { couchSnapshot, printTable, snapshotDiff, tempDir } from './support.js';
 import { deleteQueues, ICS_OPEN_ALWAYS } from './cluster.js';
+import { testVhost } from '@fife/testkit';
 
 const STATUS_QUEUE = `fife.calendar.status.bad-input-${process.pid}`;
 const ONCALL_QUEUE = `fife.calendar.oncall.bad-input-${process.pid}`;
@@ -73,7 +74,7 @@ describe('invalid calendar and call-group documents', { timeout: 60_000 }, () =>
     dir = await tempDir('documents');
     couch = await startEmbeddedCouch({ dataDir: join(dir.path, 'couch') });
     store = await openStore({ couchUrl: couch.url });
-    amqpUrl = await campaignVhost('documents');
+    amqpUrl = await testVhost('bad-input-documents');
     const base = { AMQP_URL: amqpUrl, COUCH_URL: couch.url, FIFE_DATA_DIR: dir.path, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', HTTP_PORT: '0', DRAIN_TIMEOUT_MS: '2000' };
     calendarApp = await startWhapp(createCalendarWhapp().definition, { ...base, CALENDAR_STATUS_QUEUE: STATUS_QUEUE, CALENDAR_ONCALL_QUEUE: ONCALL_QUEUE });
     callgroupApp = await startWhapp(callgroupWhapp, { ...base, CALLGROUP_QUEUE: PLAN_QUEUE, CALLGROUP_BUSY_LOOKUP: 'off', CALLGROUP_REG_TIMEOUT_MS: '50' });

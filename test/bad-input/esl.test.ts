@@ -11,8 +11,9 @@ import { Bus } from '@fife/bus';
 import { EslClient, header, type EslEvent } from '@fife/esl';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { ecallmgrWhapp, type EcallmgrRuntime } from '@fife/ecallmgr';
-import { campaignVhost, eventually, printTable } from './support.js';
+import { eventually, printTable } from './support.js';
 import { eventJson, registerEvent, startFakeFreeswitch, type FakeFreeswitch } from './fake-freeswitch.js';
+import { testVhost } from '@fife/testkit';
 
 interface BrokenFrame {
   name: string;
@@ -132,7 +133,7 @@ describe('broken ESL frames from a fake FreeSWITCH', { timeout: 60_000 }, () => 
     const realm = `esl-${nanoid(6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}.example.org`;
 
     before(async () => {
-      amqpUrl = await campaignVhost('esl');
+      amqpUrl = await testVhost('bad-input-esl');
       fs = await startFakeFreeswitch(password);
       // Everything ecallmgr could publish on, heard by one exclusive queue.
       tapConnection = await amqp.connect(amqpUrl);

@@ -6,39 +6,9 @@ import { join } from 'node:path';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { nanoid } from 'nanoid';
 import { DEAD_LETTER_EXCHANGE } from '@fife/bus';
-import { brokerCtl, brokerUrl } from '@fife/testkit';
 
 /** Marks every message a case publishes; dead-lettering keeps the original headers, so it comes back. */
 export const CASE_HEADER = 'x-bad-input-case';
-
-/**
- * A vhost of its own on the test broker, so other test files' whapps (same queue names, same broker)
- * never take the campaign's messages. Falls back to the plain URL when rabbitmqctl is not ours.
- */
-export async function campaignVhost(label: string): Promise<string> {
-  const base = await brokerUrl();
-  const vhost = `fife-test-bad-input-${label}`;
-  const url = new URL(base);
-  url.pathname = `/${encodeURIComponent(vhost)}`;
-  const candidate = url.toString();
-  if (await reachable(candidate)) return candidate;
-  try {
-    await brokerCtl('add_vhost', vhost).catch(() => '');
-    await brokerCtl('set_permissions', '-p', vhost, decodeURIComponent(new URL(base).username) || 'guest', '.*', '.*', '.*');
-  } catch {
-    return base;
-  }
-  return candidate;
-}
-
-async function reachable(url: string): Promise<boolean> {
-  try {
-    await (await amqp.connect(url)).close();
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export interface DeadLetter {
   caseId: string;

@@ -9,10 +9,10 @@ import pino from 'pino';
 import { nanoid } from 'nanoid';
 import { authn, encodeSegment, route, system } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
-import { fixturePath, sharedSkip } from '@fife/testkit';
+import { fixturePath, sharedSkip, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { ecallmgrWhapp, type EcallmgrRuntime } from '@fife/ecallmgr';
-import { campaignVhost, printTable } from './support.js';
+import { printTable } from './support.js';
 import { all, attributeValues, dialLegs, parseStrict, type Element } from './xml.js';
 
 const id = nanoid(6).toLowerCase().replace(/[^a-z0-9]/g, 'x');
@@ -113,7 +113,7 @@ describe('hostile mod_xml_curl requests to a running ecallmgr', { skip: sharedSk
   const routesAnswered = new Map<string, number>();
 
   before(async () => {
-    amqpUrl = await campaignVhost('xml-curl');
+    amqpUrl = await testVhost('bad-input-xml-curl');
     peer = new Bus({ url: amqpUrl, identity: { appName: 'reflector', appVersion: '0', node: `reflector-${id}@test` }, logger: pino({ level: 'silent' }) });
     await peer.start();
     // A registrar that answers every user of the realm, echoing the user into its channel variables.

@@ -11,11 +11,11 @@ import { Bus, handler } from '@fife/bus';
 import { openStore } from '@fife/store';
 import { startWhapp } from '@fife/whapp';
 import { putExtension } from '../src/documents/extension-doc.js';
-import { privateVhost } from '../src/testing/broker-vhost.js';
 import { callgroupWhapp } from '../src/whapp.js';
+import { testVhost } from '@fife/testkit';
 
 const N = 200;
-const url = await privateVhost('callgroup-bench');
+const url = await testVhost('callgroup-bench');
 const dir = await mkdtemp(join(tmpdir(), 'fife-cg-bench-'));
 const store = await openStore({ dataDir: join(dir, 'couch') });
 const app = await startWhapp(callgroupWhapp, { AMQP_URL: url, COUCH_URL: store.url, FIFE_DATA_DIR: dir, LOG_LEVEL: 'silent', CALLGROUP_QUEUE: 'fife.callgroup.plan.bench' });

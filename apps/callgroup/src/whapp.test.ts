@@ -7,14 +7,14 @@ import pino from 'pino';
 import { call, callgroup, genericError, isFifeError, registration } from '@fife/api';
 import { Bus, DEAD_LETTER_QUEUE, handler } from '@fife/bus';
 import { ACCOUNTS_DB, accountDbName, openStore, type Store } from '@fife/store';
-import { sharedSkip } from '@fife/testkit';
+import { sharedSkip, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import amqp from 'amqplib';
 import type { CallgroupConfigShape } from './config.js';
 import { putExtension, type ExtensionDocInput } from './documents/extension-doc.js';
 import type { RingPlan } from './domain/index.js';
 import { planFromReply } from './service/wire.js';
-import { assertMatchesExpected, dialplanOf, lastPlanSecond, privateVhost, readScenario, ringLogMismatches, simPhoneOf, simulateCall } from './testing/index.js';
+import { assertMatchesExpected, dialplanOf, lastPlanSecond, readScenario, ringLogMismatches, simPhoneOf, simulateCall } from './testing/index.js';
 import { callgroupWhapp } from './whapp.js';
 
 const QUEUE = `fife.callgroup.plan.test-${process.pid}`;
@@ -99,7 +99,7 @@ async function provision(accountId: string, extensions: ExtensionDocInput[]): Pr
 }
 
 before(async () => {
-  amqpUrl = await privateVhost('callgroup-whapp');
+  amqpUrl = await testVhost('callgroup-whapp');
   dir = await mkdtemp(join(tmpdir(), 'fife-callgroup-'));
   store = await openStore({ dataDir: join(dir, 'couch') });
   app = await startWhapp(callgroupWhapp, {

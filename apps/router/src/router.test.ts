@@ -10,12 +10,11 @@ import pino from 'pino';
 import { build, dialplan, dryRunReq, dryRunResp, isFifeError, registration, route, routeReqKey, validate } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
 import { openStore, type Store } from '@fife/store';
-import { fixturePath, sharedSkip } from '@fife/testkit';
+import { fixturePath, sharedSkip, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import type { RouterConfigShape } from './config.js';
 import { emptyPeerWorld, startPeers, type PeerWorld } from './testing/peers.js';
 import { Provision } from './testing/provision.js';
-import { routerVhost } from './testing/vhost.js';
 import { routerWhapp } from './whapp.js';
 
 const REALM = 'acme.example.com';
@@ -87,7 +86,7 @@ function legsOf(reply: Record<string, any>): Array<Record<string, any>> {
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fife-router-'));
   store = await openStore({ dataDir: join(dir, 'couch') });
-  amqpUrl = await routerVhost('router');
+  amqpUrl = await testVhost('router');
   app = await startWhapp(routerWhapp({ now: () => clock }), {
     AMQP_URL: amqpUrl,
     COUCH_URL: store.url,

@@ -4,31 +4,15 @@ import pino from 'pino';
 import { nanoid } from 'nanoid';
 import { callgroup, error, isFifeError } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
-import amqp from 'amqplib';
-import { brokerCtl, brokerUrl } from '@fife/testkit';
+import { testVhost } from '@fife/testkit';
 import { FifeClient } from './index.js';
-
-/**
- * A RabbitMQ virtual host of this test file's own: a real callgroup/router service running on the
- * shared test broker (another suite's cluster) would answer these requests too and race the peer.
- */
-async function privateVhost(label: string): Promise<string> {
-  const base = new URL(await brokerUrl());
-  const url = new URL(base);
-  url.pathname = `/${encodeURIComponent(`fife-test-${label}`)}`;
-  const reachable = await amqp.connect(url.toString()).then((c) => c.close().then(() => true), () => false);
-  if (reachable) return url.toString();
-  await brokerCtl('add_vhost', `fife-test-${label}`).catch(() => '');
-  await brokerCtl('set_permissions', '-p', `fife-test-${label}`, decodeURIComponent(base.username) || 'guest', '.*', '.*', '.*');
-  return url.toString();
-}
 
 let client: FifeClient;
 let peer: Bus;
 const account = `c${nanoid(31).replace(/[^a-z0-9]/gi, 'd').toLowerCase()}`;
 
 before(async () => {
-  const url = await privateVhost('client-callgroups');
+  const url = await testVhost('client-callgroups');
   client = await FifeClient.connect({ url, appName: 'sdk-callgroups-test' });
   // A real AMQP peer standing in for the callgroup service, for this test's account only.
   peer = new Bus({ url, identity: { appName: 'callgroup', appVersion: '0', node: 'callgroup@test' }, logger: pino({ level: 'silent' }) });

@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { isFifeError } from '@fife/api';
 import type { Bus, Consumer } from '@fife/bus';
 import { callflowKind, registrarKinds, serveProvisioning, stableId } from '@fife/provisioning';
-import { deleteQueues, privateVhost, startBus, tempStore } from '@fife/provisioning/testing';
+import { deleteQueues, startBus, tempStore } from '@fife/provisioning/testing';
 import type { Store } from '@fife/store';
 import { FifeClient } from './index.js';
+import { testVhost } from '@fife/testkit';
 
 /** client.provisioning against a real owner (the registrar's and router's store kinds) in a vhost of its own. */
 const QUEUE = `fife.provisioning.sdk-test-${process.pid}`;
@@ -18,7 +19,7 @@ let consumer: Consumer;
 let client: FifeClient;
 
 before(async () => {
-  url = await privateVhost('provisioning-sdk');
+  url = await testVhost('provisioning-sdk');
   ({ store, close: closeStore } = await tempStore('provisioning-sdk'));
   owner = await startBus(url, 'owner');
   // Export asks every kind; the app-owned ones are stood in for (nothing of them in this file).

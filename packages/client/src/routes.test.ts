@@ -4,24 +4,8 @@ import pino from 'pino';
 import { nanoid } from 'nanoid';
 import { isFifeError, router } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
-import amqp from 'amqplib';
-import { brokerCtl, brokerUrl } from '@fife/testkit';
+import { testVhost } from '@fife/testkit';
 import { FifeClient } from './index.js';
-
-/**
- * A RabbitMQ virtual host of this test file's own: a real callgroup/router service running on the
- * shared test broker (another suite's cluster) would answer these requests too and race the peer.
- */
-async function privateVhost(label: string): Promise<string> {
-  const base = new URL(await brokerUrl());
-  const url = new URL(base);
-  url.pathname = `/${encodeURIComponent(`fife-test-${label}`)}`;
-  const reachable = await amqp.connect(url.toString()).then((c) => c.close().then(() => true), () => false);
-  if (reachable) return url.toString();
-  await brokerCtl('add_vhost', `fife-test-${label}`).catch(() => '');
-  await brokerCtl('set_permissions', '-p', `fife-test-${label}`, decodeURIComponent(base.username) || 'guest', '.*', '.*', '.*');
-  return url.toString();
-}
 
 let url: string;
 let client: FifeClient;
@@ -30,7 +14,7 @@ const seen: Array<Record<string, unknown>> = [];
 const account = `a${nanoid(31).replace(/[^a-z0-9]/gi, 'b').toLowerCase()}`;
 
 before(async () => {
-  url = await privateVhost('client-routes');
+  url = await testVhost('client-routes');
   client = await FifeClient.connect({ url, appName: 'sdk-routes-test' });
   // A real AMQP peer standing in for the router: bound to this test's account and realm only.
   routerPeer = new Bus({ url, identity: { appName: 'router', appVersion: '0', node: 'router@test' }, logger: pino({ level: 'silent' }) });

@@ -12,7 +12,8 @@ import { parseProvisioningText } from './parse-file.js';
 import type { ProvisioningPort } from './port.js';
 import { serveProvisioning, type OwnedKind } from './serve.js';
 import { callflowKind, registrarKinds } from './store-kinds.js';
-import { deleteQueues, privateVhost, startBus, tempStore } from './testing.js';
+import { deleteQueues, startBus, tempStore } from './testing.js';
+import { testVhost } from '@fife/testkit';
 
 // Stand-ins for the app-owned kinds (their real schemas are exercised by apps/cli's provision test).
 const testKinds: Record<string, OwnedKind> = {
@@ -87,7 +88,7 @@ async function revisions(): Promise<Map<string, string>> {
 const actions = (r: ApplyReport) => r.entries.map((e) => `${e.action} ${e.kind} ${e.name}`).sort();
 
 before(async () => {
-  url = await privateVhost('provisioning');
+  url = await testVhost('provisioning');
   ({ store, close: closeStore } = await tempStore('provisioning'));
   owner = await startBus(url, 'owner');
   client = await startBus(url, 'client');

@@ -6,27 +6,6 @@ import amqp from 'amqplib';
 import pino from 'pino';
 import { Bus } from '@fife/bus';
 import { openStore, type Store } from '@fife/store';
-import { brokerCtl, brokerUrl } from '@fife/testkit';
-
-/**
- * A virtual host of the test broker for one test file: provisioning requests are topic messages, and
- * another file's whapps (run in parallel on the same broker) would answer them from their own store.
- */
-export async function privateVhost(label: string): Promise<string> {
-  const base = await brokerUrl();
-  const url = new URL(base);
-  const vhost = `fife-test-${label}`;
-  url.pathname = `/${encodeURIComponent(vhost)}`;
-  try {
-    await (await amqp.connect(url.toString())).close();
-    return url.toString();
-  } catch {
-    // first use: create it
-  }
-  await brokerCtl('add_vhost', vhost).catch(() => '');
-  await brokerCtl('set_permissions', '-p', vhost, decodeURIComponent(url.username) || 'guest', '.*', '.*', '.*');
-  return url.toString();
-}
 
 export async function startBus(url: string, appName: string): Promise<Bus> {
   const bus = new Bus({ url, identity: { appName, appVersion: '0.0.0', node: `${appName}@test` }, logger: pino({ level: 'silent' }) });

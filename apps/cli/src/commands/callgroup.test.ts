@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { callgroupWhapp, putExtension } from '@fife/callgroup';
-import { assertMatchesExpected, privateVhost, readScenario, scenarioFiles } from '@fife/callgroup/testing';
+import { assertMatchesExpected, readScenario, scenarioFiles } from '@fife/callgroup/testing';
 import { openStore, type Store } from '@fife/store';
-import { fixturePath, repoRoot, sharedSkip } from '@fife/testkit';
+import { fixturePath, repoRoot, sharedSkip, testVhost } from '@fife/testkit';
 import { startWhapp } from '@fife/whapp';
 import { askPlan, planScenarioFile, type CommandIo } from './callgroup.js';
 
@@ -57,7 +57,7 @@ describe('fife callgroup ask', () => {
   let url: string;
 
   before(async () => {
-    url = await privateVhost('callgroup-cli');
+    url = await testVhost('callgroup-cli');
     dir = await mkdtemp(join(tmpdir(), 'fife-cli-callgroup-'));
     store = await openStore({ dataDir: join(dir, 'couch') });
     const app = await startWhapp(callgroupWhapp, {
@@ -94,5 +94,11 @@ describe('fife callgroup ask', () => {
     const refused = capture();
     assert.equal(await askPlan(url, { account: '0123456789abcdef0123456789abcdef', number: '2000', timeoutMs: 3000 }, refused), 1);
     assert.match(refused.stderr(), /callgroup\.no_account/);
+  });
+
+  test('no callgroup service answering is exit 3', async () => {
+    const silent = capture();
+    assert.equal(await askPlan(await testVhost('cli-empty'), { account: '0123456789abcdef0123456789abcdef', number: '2000', timeoutMs: 300 }, silent), 3);
+    assert.match(silent.stderr(), /bus\.timeout/);
   });
 });

@@ -1,14 +1,9 @@
 import type { Command } from 'commander';
-import { callgroup, genericError } from '@fife/api';
-import { withCliBus } from '../cli-bus.js';
 import { planFromReply, runPlanCli } from '@fife/callgroup';
+import { amqpUrlOrExit, positiveInt, runCli, withCliClient } from '../cli-bus.js';
+import { color, errorMessage, exitCodeFor, printJson, stdio, type Io } from '../output/index.js';
 
-export interface CommandIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const stdio: CommandIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+export type CommandIo = Io;
 
 /**
  * `fife callgroup plan SCENARIO.json`: the scenario's ring plan in the shape of its `expected` object,
@@ -31,36 +26,34 @@ export interface AskOptions {
   timeoutMs: number;
 }
 
-/** `fife callgroup ask`: sends plan_req to the running callgroup service and prints its answer. */
+/**
+ * `fife callgroup ask`: sends plan_req to the running callgroup service and prints its answer.
+ * Exit 0 with a plan (whatever its status), 1 when the service refuses, 3 when nobody answers.
+ */
 export async function askPlan(url: string, opts: AskOptions, io: CommandIo = stdio): Promise<number> {
-  return withCliBus(url, async (bus) => {
-    const reply = await bus.request(
-      callgroup.planReq,
-      {
-        'Account-ID': opts.account,
-        'Called-Number': opts.number,
-        ...(opts.from ? { 'Caller-ID-Number': opts.from } : {}),
-        ...(opts.callId ? { 'Call-ID': opts.callId } : {}),
-        ...(opts.explain ? { Explain: true } : {}),
-      },
-      { timeoutMs: opts.timeoutMs, replies: [callgroup.planResp, genericError] },
-    );
-    if (reply['Event-Category'] === 'error') {
-      io.err(`fife callgroup ask: ${String(reply['Error-Message'])}\n`);
-      return 1;
-    }
-    io.out(opts.json ? `${JSON.stringify(reply, null, 2)}\n` : formatReply(reply));
+  return withCliClient(url, async (client) => {
+    const reply = await client.callgroups.plan({
+      accountId: opts.account,
+      number: opts.number,
+      ...(opts.from ? { from: opts.from } : {}),
+      ...(opts.callId ? { callId: opts.callId } : {}),
+      ...(opts.explain ? { explain: true } : {}),
+      timeoutMs: opts.timeoutMs,
+    });
+    if (opts.json) printJson(reply, { io });
+    else io.out(formatReply(reply));
     return 0;
-  }).catch((err: Error) => {
-    io.err(`fife callgroup ask: ${err.message}\n`);
-    return 1;
+  }).catch((err: unknown) => {
+    io.err(`fife callgroup ask: ${errorMessage(err)}\n`);
+    return exitCodeFor(err);
   });
 }
 
 /** A plan_resp for people: status, legs with their times, skipped legs, the dial string, the tree. */
 export function formatReply(reply: Record<string, unknown>): string {
   const plan = planFromReply(reply);
-  const lines = [`status: ${plan.status}${plan.ends_after_s !== null ? ` (ends after ${plan.ends_after_s} s)` : ''}`];
+  const paint = plan.status === 'ringing' ? color.ok : color.bad;
+  const lines = [`status: ${paint(plan.status)}${plan.ends_after_s !== null ? ` (ends after ${plan.ends_after_s} s)` : ''}`];
   for (const leg of plan.ring_plan) {
     const until = leg.stop_after_s === null ? '…' : `${leg.stop_after_s}s`;
     lines.push(`  ${leg.start_after_s}s-${until}  ${leg.extension}  ${leg.kind}${leg.device ? ` ${leg.device}` : ''}  via ${leg.via_path.join(' > ')}`);
@@ -85,6 +78,7 @@ export function registerCallgroup(program: Command): void {
     .description("print a scenario file's ring plan as JSON, in the shape of the scenario FORMAT's `expected`")
     .option('--explain', 'add every tree node with its decisions', false)
     .option('--json', 'one line of JSON instead of indented JSON', false)
+    .addHelpText('after', '\nExamples:\n  $ fife callgroup plan ../shared/fixtures/callgroup/worked-example.json\n  $ fife callgroup plan scenario.json --explain --json | jq .ring_plan')
     .action((scenario: string, opts: { explain: boolean; json: boolean }) => {
       process.exitCode = planScenarioFile(scenario, opts);
     });
@@ -97,14 +91,17 @@ export function registerCallgroup(program: Command): void {
     .option('--call-id <id>', 'call id to put on the legs')
     .option('--explain', 'also print the discovery tree with every decision', false)
     .option('--json', 'print the plan_resp message as JSON', false)
-    .option('--timeout <ms>', 'how long to wait for the answer', '3000')
-    .action(async (opts: { account: string; number: string; from?: string; callId?: string; explain: boolean; json: boolean; timeout: string }) => {
-      const url = process.env.AMQP_URL;
-      if (!url) {
-        process.stderr.write('fife callgroup ask: set AMQP_URL (printed by `fife up`)\n');
-        process.exit(2);
-      }
-      const code = await askPlan(url, { ...opts, timeoutMs: Number(opts.timeout) });
-      process.exit(code);
-    });
+    .option('--timeout <ms>', 'how long to wait for the answer', positiveInt, 3000)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 a plan came back (any status), 1 the service refused (unknown account, ...), 3 no callgroup service answered.
+
+Examples:
+  $ fife callgroup ask --account 0123456789abcdef0123456789abcdef --number 2000 --from 1000
+  $ fife callgroup ask --account 0123456789abcdef0123456789abcdef --number 2000 --explain`,
+    )
+    .action((opts: { account: string; number: string; from?: string; callId?: string; explain: boolean; json: boolean; timeout: number }) =>
+      runCli('callgroup ask', () => askPlan(amqpUrlOrExit('callgroup ask'), { ...opts, timeoutMs: opts.timeout })),
+    );
 }

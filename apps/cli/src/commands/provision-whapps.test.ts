@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { createCalendarWhapp } from '@fife/calendar';
 import { FifeClient } from '@fife/client';
 import { callgroupWhapp } from '@fife/callgroup';
-import { deleteQueues, privateVhost, tempStore } from '@fife/provisioning/testing';
+import { deleteQueues, tempStore } from '@fife/provisioning/testing';
 import { registrarWhapp } from '@fife/registrar';
 import { routerWhapp } from '@fife/router';
 import type { Store } from '@fife/store';
-import { repoRoot } from '@fife/testkit';
+import { repoRoot, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { PROVISION_EXIT, runProvision, type ProvisionIo } from './provision.js';
 
@@ -29,7 +29,7 @@ let closeStore: () => Promise<void>;
 const apps: Array<RunningWhapp<any>> = [];
 
 before(async () => {
-  url = await privateVhost('provision-whapps');
+  url = await testVhost('provision-whapps');
   ({ store, close: closeStore } = await tempStore('provision-whapps'));
   // Generous routing deadlines: the first calendar and callgroup answers build their indexes cold.
   const deadlines = { ROUTER_DEADLINE_MS: '8000', ROUTER_CALENDAR_TIMEOUT_MS: '3000', ROUTER_CALLGROUP_TIMEOUT_MS: '3000', ROUTER_STORE_TIMEOUT_MS: '2000' };

@@ -7,10 +7,10 @@ import type { Bus, Consumer } from '@fife/bus';
 import { calendarProvisioningKind } from '@fife/calendar';
 import { callgroupProvisioningKind } from '@fife/callgroup';
 import { callflowKind, registrarKinds, serveProvisioning } from '@fife/provisioning';
-import { deleteQueues, privateVhost, startBus, tempStore } from '@fife/provisioning/testing';
+import { deleteQueues, startBus, tempStore } from '@fife/provisioning/testing';
 import { resourceDocSchema } from '@fife/router';
 import { accountDbName, type Store } from '@fife/store';
-import { repoRoot } from '@fife/testkit';
+import { repoRoot, testVhost } from '@fife/testkit';
 import { runExport } from './export.js';
 import { PROVISION_EXIT, runProvision, type ProvisionIo } from './provision.js';
 
@@ -49,7 +49,7 @@ async function fileWith(name: string, text: string): Promise<string> {
 const summary = (out: string) => out.trim().split('\n').at(-1) ?? '';
 
 before(async () => {
-  url = await privateVhost('provision-cli');
+  url = await testVhost('provision-cli');
   ({ store, close: closeStore } = await tempStore('provision-cli'));
   dir = await mkdtemp(join(tmpdir(), 'fife-provision-cli-'));
   owner = await startBus(url, 'owners');
