@@ -3,3 +3,4 @@ export { AppSupervisor, discoverApps, type SupervisedProcess, type SupervisorOpt
 export { ensureBroker } from './broker.js';
 export { formatPingTable, pingAll, type PingReply } from './ping.js';
 export { repoRoot } from './paths.js';
+export { freePort } from './ports.js';

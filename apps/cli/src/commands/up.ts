@@ -1,10 +1,9 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import pino from 'pino';
 import { FifeClient } from '@fife/client';
-import { LocalCluster, discoverApps, formatPingTable, type PingReply } from '@fife/cluster';
+import { LocalCluster, discoverApps, formatPingTable, freePort, type PingReply } from '@fife/cluster';
 import type { SimNode } from '@fife/testkit';
 import { clusterFile } from '../cli-bus.js';
 import { nextCommands } from '../demo/next-commands.js';
@@ -44,17 +43,6 @@ export function registerUp(program: Command): void {
         '  $ fife up --check         # smoke test: exits 0 when the cluster answered\n  $ fife up --sim --check   # exits 0 when every sample call did what it should',
     )
     .action(async (opts: UpOptions) => up(opts, program.commands.map((c) => c.name())));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** ecallmgr #1 serves the simulator's mod_xml_curl; every ecallmgr may hold its ESL (leases pick one). */
