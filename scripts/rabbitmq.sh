@@ -93,7 +93,10 @@ ENV
 stop() {
   [ -f "$state" ] || return 0
   node_env
-  rabbitmqctl -q stop >/dev/null 2>&1 || true
+  if ! rabbitmqctl -q stop >/dev/null 2>&1; then
+    # A node still booting does not answer rabbitmqctl yet: stop it by its pid rather than orphan it.
+    if [ -n "${RABBITMQ_PID_FILE:-}" ] && [ -s "$RABBITMQ_PID_FILE" ]; then kill "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null || true; fi
+  fi
   rm -f "$state"
 }
 
