@@ -31,6 +31,8 @@ const CONTEXT = /^[A-Za-z0-9_\-]{1,64}$/;
 const UUID_LIKE = /^[A-Za-z0-9\-]{1,64}$/;
 /** Local file paths for recordings and faxes: no spaces (arguments are space separated), no `..`. */
 const LOCAL_PATH = /^(?!.*\.\.)[A-Za-z0-9_\-./]{1,255}$/;
+/** `set <name>=<value>` on the channel; the value must already be safe. */
+const set = (assignment: string): Step => ({ kind: 'execute', app: 'set', arg: assignment });
 const int = (v: unknown, max: number): string | undefined => {
   const t = str(v);
   return t && /^\d{1,7}$/.test(t) && Number(t) <= max ? t : undefined;
@@ -60,6 +62,12 @@ function tonesArg(tones: unknown): string | undefined {
   return `tone_stream://${parts.join(';')}`;
 }
 
+/** DTMF keys that end a playback or recording (`none` when no valid key is given). */
+function terminatorsOf(cmd: Command): string {
+  const keys = Array.isArray(cmd.Terminators) ? cmd.Terminators.filter((t): t is string => typeof t === 'string' && /^[0-9*#]$/.test(t)).join('') : '';
+  return keys || 'none';
+}
+
 /** Where play_and_collect_digits leaves the digits; CHANNEL_EXECUTE_COMPLETE reports them as Application-Response. */
 export const COLLECTED_DIGITS_VAR = 'fife_collected_digits';
 
@@ -70,7 +78,7 @@ function collectStep(cmd: Command): Step | undefined {
     return t && /^\d{1,6}$/.test(t) ? t : undefined;
   };
   const [min, max, tries, timeout] = [n(cmd['Minimum-Digits']), n(cmd['Maximum-Digits']), n(cmd['Media-Tries']), n(cmd.Timeout)];
-  const terminators = Array.isArray(cmd.Terminators) ? cmd.Terminators.filter((t): t is string => typeof t === 'string' && /^[0-9*#]$/.test(t)).join('') : '';
+  const terminators = terminatorsOf(cmd);
   const media = mediaArg(str(cmd['Media-Name']));
   const failed = mediaArg(str(cmd['Failed-Media-Name'])) ?? 'silence_stream://250';
   const regex = str(cmd['Digits-Regex']);
@@ -78,7 +86,7 @@ function collectStep(cmd: Command): Step | undefined {
   return {
     kind: 'execute',
     app: 'play_and_get_digits',
-    arg: `${min} ${max} ${tries} ${timeout} ${terminators || 'none'} ${media} ${failed} ${COLLECTED_DIGITS_VAR} ${regex}`,
+    arg: `${min} ${max} ${tries} ${timeout} ${terminators} ${media} ${failed} ${COLLECTED_DIGITS_VAR} ${regex}`,
   };
 }
 
@@ -87,7 +95,7 @@ function setSteps(cmd: Command): Step[] {
   const vars = [
     ...prefixedVars(CCV_PREFIX, cmd['Custom-Channel-Vars'] as Record<string, unknown> | undefined),
     ...prefixedVars(CAV_PREFIX, cmd['Custom-Application-Vars'] as Record<string, unknown> | undefined),
-  ].map(([n, v]): Step => ({ kind: 'execute', app: 'set', arg: `${n}=${inertValue(v)}` }));
+  ].map(([n, v]) => set(`${n}=${inertValue(v)}`));
   const exported = prefixedVars(CCV_PREFIX, cmd['Custom-Call-Vars'] as Record<string, unknown> | undefined).map(
     ([n, v]): Step => ({ kind: 'execute', app: 'export', arg: `${n}=${inertValue(v)}` }),
   );
@@ -100,7 +108,7 @@ function bridgeStep(cmd: Command, ctx: DialContext): Step | undefined {
   const globals = new Map<string, string>();
   const timeout = str(cmd.Timeout);
   if (timeout && /^\d{1,5}$/.test(timeout)) globals.set('call_timeout', timeout).set('originate_timeout', timeout);
-  if (cmd['Ignore-Early-Media'] === true || cmd['Ignore-Early-Media'] === 'true') globals.set('ignore_early_media', 'true');
+  if (isTrue(cmd['Ignore-Early-Media'])) globals.set('ignore_early_media', 'true');
   if (cmd['Continue-On-Fail'] !== undefined) globals.set('continue_on_fail', dialValue(String(cmd['Continue-On-Fail'])));
   const name = str(cmd['Outbound-Caller-ID-Name']) ?? str(cmd['Caller-ID-Name']);
   const number = str(cmd['Outbound-Caller-ID-Number']) ?? str(cmd['Caller-ID-Number']);
@@ -155,7 +163,6 @@ function pagePlan(cmd: Command, ctx: DialContext): Plan {
   const legs = endpoints.map((ep) => dialString([[ep]], ctx, intercom)).filter((d): d is string => d !== undefined);
   if (legs.length === 0) return { ok: false, reason: 'no endpoint can be paged' };
   const room = `page_${randomBytes(4).toString('hex')}`;
-  const set = (arg: string): Step => ({ kind: 'execute', app: 'set', arg });
   const steps: Step[] = [set(`api_hangup_hook=conference ${room} kick all`), set(`conference_auto_outcall_timeout=${int(cmd.Timeout, 600) ?? '5'}`)];
   const name = str(cmd['Caller-ID-Name']);
   const number = str(cmd['Caller-ID-Number']);
@@ -174,7 +181,7 @@ function eavesdropPlan(cmd: Command): Plan {
   if (!target || !UUID_LIKE.test(target)) return { ok: false, reason: 'Target-Call-ID is invalid' };
   if (target === str(cmd['Call-ID'])) return { ok: false, reason: 'a call cannot eavesdrop on itself' };
   const steps: Step[] = [{ kind: 'requireChannel', uuid: target }];
-  if (cmd['Enable-DTMF'] !== undefined) steps.push({ kind: 'execute', app: 'set', arg: `eavesdrop_enable_dtmf=${isTrue(cmd['Enable-DTMF'])}` });
+  if (cmd['Enable-DTMF'] !== undefined) steps.push(set(`eavesdrop_enable_dtmf=${isTrue(cmd['Enable-DTMF'])}`));
   steps.push({ kind: 'execute', app: 'eavesdrop', arg: target });
   return { ok: true, steps };
 }
@@ -185,9 +192,9 @@ function receiveFaxPlan(cmd: Command): Plan {
   const file = str(cmd['Fax-Local-Filename']) ?? `/tmp/fax-${callId}.tiff`;
   if (!LOCAL_PATH.test(file)) return { ok: false, reason: 'Fax-Local-Filename is invalid' };
   const steps: Step[] = [];
-  if (isTrue(cmd['Enable-T38-Fax'])) steps.push({ kind: 'execute', app: 'set', arg: 'fax_enable_t38=true' });
-  if (isTrue(cmd['Enable-T38-Fax-Request'])) steps.push({ kind: 'execute', app: 'set', arg: 'fax_enable_t38_request=true' });
-  if (isTrue(cmd['Enable-T38-Passthrough'])) steps.push({ kind: 'execute', app: 'set', arg: 't38_passthru=true' });
+  if (isTrue(cmd['Enable-T38-Fax'])) steps.push(set('fax_enable_t38=true'));
+  if (isTrue(cmd['Enable-T38-Fax-Request'])) steps.push(set('fax_enable_t38_request=true'));
+  if (isTrue(cmd['Enable-T38-Passthrough'])) steps.push(set('t38_passthru=true'));
   steps.push({ kind: 'execute', app: 'rxfax', arg: file });
   return { ok: true, steps };
 }
@@ -202,14 +209,14 @@ function recordingPath(cmd: Command): string | undefined {
 function recordPlan(cmd: Command): Plan {
   const file = recordingPath(cmd);
   if (!file) return { ok: false, reason: 'Media-Name must be a local path' };
-  const terminators = Array.isArray(cmd.Terminators) ? cmd.Terminators.filter((t): t is string => typeof t === 'string' && /^[0-9*#]$/.test(t)).join('') : '';
+  const terminators = terminatorsOf(cmd);
   const limit = int(cmd['Time-Limit'], 86_400) ?? '20';
   const threshold = int(cmd['Silence-Threshold'], 100_000) ?? '500';
   const hits = int(cmd['Silence-Hits'], 1000) ?? '5';
   return {
     ok: true,
     steps: [
-      { kind: 'execute', app: 'set', arg: `playback_terminators=${terminators || 'none'}` },
+      set(`playback_terminators=${terminators}`),
       { kind: 'execute', app: 'record', arg: `${file} ${limit} ${threshold} ${hits}` },
     ],
   };
@@ -328,7 +335,7 @@ export function planCommand(cmd: Command, ctx: DialContext): Plan {
       const room = str(cmd['Conference-ID']);
       const profile = str(cmd.Profile) ?? 'default';
       if (!room || !/^[A-Za-z0-9_.\-]{1,64}$/.test(room) || !/^[A-Za-z0-9_\-]+$/.test(profile)) return { ok: false, reason: 'Conference-ID or Profile is invalid' };
-      const flags = (['Mute', 'Deaf', 'Moderator'] as const).filter((f) => cmd[f] === true || cmd[f] === 'true').map((f) => f.toLowerCase());
+      const flags = (['Mute', 'Deaf', 'Moderator'] as const).filter((f) => isTrue(cmd[f])).map((f) => f.toLowerCase());
       return one({ kind: 'execute', app: 'conference', arg: `${room}@${profile}${flags.length ? `+flags{${flags.join('|')}}` : ''}` }, '');
     }
     case 'record_call':

@@ -81,8 +81,8 @@ export type AuthnAnswer = { 'Auth-Method': string; 'Auth-Password': string; 'Aut
  * ones FreeSWITCH asked for, so its (case-insensitive) lookup always finds them.
  */
 export function directoryAnswer(req: Extract<DirectoryRequest, { kind: 'authn' }>, resp: AuthnAnswer): string | undefined {
-  const method = resp['Auth-Method'];
   if (req.action === 'reverse-auth-lookup') return reverseAuthAnswer(req, resp);
+  const method = resp['Auth-Method'];
   if (method !== 'password' && method !== 'a1-hash') return undefined;
   const ccvs = resp['Custom-Channel-Vars'];
   const variables: NameValue[] = prefixedVars(CCV_PREFIX, ccvs).map(([n, v]) => [n, inertValue(v)] as const);

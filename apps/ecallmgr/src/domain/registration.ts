@@ -4,6 +4,12 @@ import { get, type Fields } from './fields.js';
 
 export const REGISTRATION_SUBCLASSES = ['sofia::register', 'sofia::unregister', 'sofia::expire'] as const;
 
+/** A sofia registration event (register, unregister or expiry). */
+export function isRegistrationEvent(event: Fields): boolean {
+  const subclass = get(event, 'Event-Subclass');
+  return get(event, 'Event-Name') === 'CUSTOM' && subclass !== undefined && (REGISTRATION_SUBCLASSES as readonly string[]).includes(subclass);
+}
+
 /** `"Name" <sip:u@h:p;params>` → `sip:u@h:p;params` (Kazoo's ecallmgr sends the URI without brackets). */
 export function contactUri(contact: string): string {
   const m = /<([^>]*)>/.exec(contact);
@@ -25,13 +31,12 @@ function ccvsOfRegistration(event: Fields): Record<string, string> {
  * them (sofia::expire carries an absolute time in `expires`, which is not a lifetime).
  */
 export function regSuccessFields(event: Fields, nowMs: number): Record<string, unknown> | undefined {
-  const subclass = get(event, 'Event-Subclass');
-  if (get(event, 'Event-Name') !== 'CUSTOM' || !subclass || !(REGISTRATION_SUBCLASSES as readonly string[]).includes(subclass)) return undefined;
+  if (!isRegistrationEvent(event)) return undefined;
   const username = get(event, 'username') ?? get(event, 'user');
   const realm = get(event, 'realm') ?? get(event, 'host');
   const contact = get(event, 'contact');
   if (!username || !realm || !contact) return undefined;
-  const registered = subclass === 'sofia::register';
+  const registered = get(event, 'Event-Subclass') === 'sofia::register';
   const expires = registered ? get(event, 'expires') : '0';
   if (expires === undefined || !/^\d+$/.test(expires)) return undefined;
   const micros = get(event, 'Event-Date-Timestamp');

@@ -1,13 +1,9 @@
 import type { EslEvent } from '@fife/esl';
-import { get } from '../domain/fields.js';
-import { REGISTRATION_SUBCLASSES } from '../domain/registration.js';
+import { isRegistrationEvent } from '../domain/registration.js';
 
 /** How far back a takeover replays: longer than a lease takeover takes (≈1–3 s) with room for a slow broker. */
 export const REPLAY_WINDOW_MS = 10_000;
 const MAX_EVENTS_PER_NODE = 20_000;
-
-const isRegistrationEvent = (event: EslEvent): boolean =>
-  get(event.headers, 'Event-Name') === 'CUSTOM' && (REGISTRATION_SUBCLASSES as readonly string[]).includes(get(event.headers, 'Event-Subclass') ?? '');
 
 /**
  * A standby ecallmgr sees every event of the nodes it does not publish. It keeps their recent registration
@@ -26,7 +22,7 @@ export class RegistrationReplay {
 
   /** Keeps `event` if it is a registration event of a node this process does not publish. */
   remember(node: string, event: EslEvent): void {
-    if (!isRegistrationEvent(event)) return;
+    if (!isRegistrationEvent(event.headers)) return;
     const list = this.recent.get(node) ?? [];
     list.push({ atMs: this.now(), event });
     this.prune(list);

@@ -61,12 +61,10 @@ export function statusConsumer(
         const usernames = [...(msg.Usernames ?? []), ...(msg.Username ? [msg.Username] : [])];
         const found = channels.ofUsers({ usernames, realm: msg.Realm, authorizingIds: msg['Authorizing-IDs'] ?? [] }).filter((c) => owns(c.node));
         const active = msg['Active-Only'] ? found.filter((c) => c.answered) : found;
-        if (msg['Fife-Reply-Always']) {
-          const count = responders();
-          return ctx.reply(call.userChannelsResp, { Channels: active.map(channelObject), ...(count ? { 'Fife-Responders': count } : {}) } as never);
-        }
-        if (active.length === 0) return;
-        await ctx.reply(call.userChannelsResp, { Channels: active.map(channelObject) } as never);
+        const always = msg['Fife-Reply-Always'];
+        if (active.length === 0 && !always) return;
+        const count = always ? responders() : undefined;
+        await ctx.reply(call.userChannelsResp, { Channels: active.map(channelObject), ...(count ? { 'Fife-Responders': count } : {}) } as never);
       }),
     ],
   };

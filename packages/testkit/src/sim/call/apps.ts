@@ -1,6 +1,6 @@
 import { SITES } from '../event-factory.js';
 import { bridgeApp } from './bridge.js';
-import { CONTROL_APPS } from './control-apps.js';
+import { CONTROL_APPS, mediaMs } from './control-apps.js';
 import { normaliseCause } from './hangup-causes.js';
 import type { Session } from './session.js';
 
@@ -57,8 +57,7 @@ function playbackMs(session: Session, file: string): number {
   if (silence) return Number(silence[1]);
   const tone = /^tone_stream:\/\/%\((\d+),(\d+)[^)]*\)(?:;loops=(\d+))?/.exec(file);
   if (tone) return (Number(tone[1]) + Number(tone[2])) * Number(tone[3] ?? 1);
-  const hinted = Number.parseInt(session.channel.getVar('sim_playback_ms') ?? '', 10);
-  return Number.isFinite(hinted) ? hinted : session.engine.playbackMs;
+  return mediaMs(session);
 }
 
 const playback: AppImpl = async (session, arg) => {

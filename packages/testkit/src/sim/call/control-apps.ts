@@ -1,4 +1,5 @@
 import { SITES } from '../event-factory.js';
+import type { AppImpl } from './apps.js';
 import { uuidBridge } from './bridge.js';
 import type { Channel } from './channel.js';
 import { originate } from './originate.js';
@@ -9,11 +10,11 @@ import type { Session } from './session.js';
  * (transfer, attended transfer, recording, eavesdrop, soft hold, paging, fax). Media is not simulated: an
  * application that would stream or record lasts its time (`sim_playback_ms` or the node's playback length).
  */
-type AppImpl = (session: Session, arg: string) => Promise<string>;
 
 const NONE = '_none_';
 
-function mediaMs(session: Session): number {
+/** Milliseconds simulated media lasts: the channel's `sim_playback_ms` hint, or the node's default. */
+export function mediaMs(session: Session): number {
   const hinted = Number.parseInt(session.channel.getVar('sim_playback_ms') ?? '', 10);
   return Number.isFinite(hinted) ? hinted : session.engine.playbackMs;
 }

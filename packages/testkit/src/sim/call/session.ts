@@ -29,6 +29,8 @@ export class Session {
   private wakeParked: (() => void) | undefined;
   private queue: QueuedExecute[] = [];
   private pumping = false;
+  /** The queued application the pump is running (a nested one is not queued). */
+  private running: QueuedExecute | undefined;
   private afterHooks: Array<() => void> = [];
 
   constructor(
@@ -202,8 +204,6 @@ export class Session {
     if (!this.pumping) void this.pump();
   }
 
-  private running: QueuedExecute | undefined;
-
   private async runItem(item: QueuedExecute): Promise<void> {
     const loops = item.loops === 0 ? 1 : item.loops;
     for (let i = 0; (loops < 0 || i < loops) && this.channel.isUp; i++) {
@@ -220,7 +220,6 @@ export class Session {
         const item = this.queue.shift()!;
         this.running = item;
         await this.runItem(item);
-        this.running = undefined;
       }
       this.queue = [];
     } finally {
