@@ -1,4 +1,4 @@
-import { calendar, call, everyChannelResponder, callgroup, genericError, registration, FifeError } from '@fife/api';
+import { calendar, call, everyChannelResponder, callgroup, genericError, registration, FifeError, GREGORIAN_OFFSET } from '@fife/api';
 import type { Bus } from '@fife/bus';
 import type { CalendarStatus, CallgroupPlan, CallgroupPlanRequest, Contact } from '../domain/lookups.js';
 import { contactUri } from './store.js';
@@ -23,15 +23,12 @@ function failIfError(reply: Reply, what: string): void {
   }
 }
 
-/** Gregorian seconds (Kazoo's timestamps) → Unix seconds. */
-const GREGORIAN_UNIX_OFFSET_S = 62_167_219_200;
-
 /** When a registered contact lapses unless refreshed: Last-Registration + Expires, else now + Expires. */
 function contactExpiry(entry: Reply): number | undefined {
   const expires = Number(entry.Expires);
   if (!Number.isFinite(expires) || expires <= 0) return undefined;
   const last = Number(entry['Last-Registration']);
-  const fromS = Number.isFinite(last) && last > GREGORIAN_UNIX_OFFSET_S ? last - GREGORIAN_UNIX_OFFSET_S : Date.now() / 1000;
+  const fromS = Number.isFinite(last) && last > GREGORIAN_OFFSET ? last - GREGORIAN_OFFSET : Date.now() / 1000;
   return (fromS + expires) * 1000;
 }
 

@@ -1,3 +1,4 @@
+import { aorKey } from '@fife/store';
 import type { Contact } from '../domain/lookups.js';
 
 interface Entry {
@@ -28,7 +29,7 @@ export class ContactsCache {
   ) {}
 
   get(realm: string, username: string): Contact[] | undefined {
-    const key = aor(realm, username);
+    const key = aorKey(username, realm);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.validUntil > this.now()) return entry.contacts;
@@ -42,7 +43,7 @@ export class ContactsCache {
    */
   set(realm: string, username: string, contacts: Contact[], askedAt: number, expiresAt?: number): void {
     if (this.ttlMs <= 0) return;
-    const key = aor(realm, username);
+    const key = aorKey(username, realm);
     const since = askedAt - this.quietMs;
     if ((this.events.get(key) ?? -Infinity) >= since || this.lastFlush >= since) return;
     const validUntil = Math.min(this.now() + this.ttlMs, expiresAt ?? Infinity);
@@ -53,7 +54,7 @@ export class ContactsCache {
 
   /** reg_success (register, refresh or unregister) or reg_flush of one user. */
   changed(realm: string, username: string): void {
-    const key = aor(realm, username);
+    const key = aorKey(username, realm);
     this.entries.delete(key);
     this.events.set(key, this.now());
     this.pruneEvents();
@@ -65,18 +66,10 @@ export class ContactsCache {
     this.lastFlush = this.now();
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   /** Event times only matter for `quietMs`; older ones are forgotten so the map stays small. */
   private pruneEvents(): void {
     if (this.events.size < 1_000) return;
     const horizon = this.now() - this.quietMs;
     for (const [key, at] of this.events) if (at < horizon) this.events.delete(key);
   }
-}
-
-function aor(realm: string, username: string): string {
-  return `${username}@${realm}`.toLowerCase();
 }

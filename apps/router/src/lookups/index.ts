@@ -12,10 +12,6 @@ import { WindowCache } from './window-cache.js';
 export { AmqpAsk, type AmqpTimeouts } from './amqp.js';
 export { Budget, withDeadline } from './budget.js';
 export { StoreReads, contactUri } from './store.js';
-export { ContactsCache } from './contacts-cache.js';
-export { WindowCache, type WindowAnswer } from './window-cache.js';
-export { ChangeFedMemo, type FeedSignals } from './memo.js';
-export { NumberIndex, lookupForms } from './number-index.js';
 
 export interface LookupCaches {
   /** Longest reuse of a reg_query answer (0 = off). */
@@ -61,9 +57,28 @@ export class RouterLookupFactory {
     return work().finally(() => observe(lookup, (performance.now() - started) / 1000, source));
   }
 
-  /** The account's document version, read before asking, so an answer given meanwhile is not kept. */
-  private version(accountId: string): number | undefined {
-    return this.reads.accountMemo(accountId)?.version;
+  /**
+   * A calendar answer (status, on-call set) reused for call times inside its window while the account's
+   * documents are unchanged. The account's version is read before asking, so an answer given meanwhile
+   * is not kept.
+   */
+  private windowed<T>(
+    lookup: string,
+    cache: WindowCache<T>,
+    accountId: string,
+    calendarId: string,
+    at: Date,
+    askFor: () => Promise<{ value: T; until?: number }>,
+  ): Promise<T> {
+    const key = `${accountId}/${calendarId}`;
+    const version = this.reads.accountMemo(accountId)?.version;
+    const cached = cache.get(key, at.getTime(), version);
+    if (cached) return this.timed(lookup, async () => cached, 'cache');
+    return this.timed(lookup, async () => {
+      const { value, until } = await askFor();
+      cache.set(key, { value, from: at.getTime(), ...(until !== undefined ? { until } : {}) }, version);
+      return value;
+    });
   }
 
   forRequest(budget: Budget): RouterLookups {
@@ -99,28 +114,16 @@ export class RouterLookupFactory {
           const { calls, answered } = await ask.activeCalls(realm, usernames, budget);
           return answered === 0 ? { value: calls, note: `no ecallmgr answered the channel query for ${usernames.join(', ')}` } : { value: calls };
         }),
-      calendarStatus: (a, c, at) => {
-        const key = `${a}/${c}`;
-        const cached = calendars.get(key, at.getTime(), this.version(a));
-        if (cached) return this.timed('calendar_status', async () => cached, 'cache');
-        return this.timed('calendar_status', async () => {
-          const version = this.version(a);
+      calendarStatus: (a, c, at) =>
+        this.windowed('calendar_status', calendars, a, c, at, async () => {
           const status = await ask.calendarStatus(a, c, at, budget);
-          calendars.set(key, { value: status, from: at.getTime(), ...(status.until ? { until: Date.parse(status.until) } : {}) }, version);
-          return status;
-        });
-      },
-      oncall: (a, c, at) => {
-        const key = `${a}/${c}`;
-        const cached = oncalls.get(key, at.getTime(), this.version(a));
-        if (cached) return this.timed('oncall', async () => cached, 'cache');
-        return this.timed('oncall', async () => {
-          const version = this.version(a);
+          return { value: status, ...(status.until ? { until: Date.parse(status.until) } : {}) };
+        }),
+      oncall: (a, c, at) =>
+        this.windowed('oncall', oncalls, a, c, at, async () => {
           const { userIds, untilMs } = await ask.oncall(a, c, at, budget);
-          oncalls.set(key, { value: { userIds }, from: at.getTime(), ...(untilMs !== undefined ? { until: untilMs } : {}) }, version);
-          return { userIds };
-        });
-      },
+          return { value: { userIds }, ...(untilMs !== undefined ? { until: untilMs } : {}) };
+        }),
       callgroupPlan: (request) => this.timed('callgroup_plan', () => ask.callgroupPlan(request, budget)),
     };
   }

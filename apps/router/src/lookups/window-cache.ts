@@ -49,8 +49,4 @@ export class WindowCache<T> {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, { ...answer, storedAt: this.wallClock(), version });
   }
-
-  get size(): number {
-    return this.entries.size;
-  }
 }
