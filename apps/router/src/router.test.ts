@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { build, dialplan, dryRunReq, dryRunResp, isFifeError, registration, route, routeReqKey, validate } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
-import { openStore, type Store } from '@fife/store';
+import { ACCOUNTS_DB, openStore, type Store } from '@fife/store';
 import { fixturePath, sharedSkip, testVhost } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import type { RouterConfigShape } from './config.js';
@@ -314,6 +314,17 @@ describe('router whapp over RabbitMQ and CouchDB', () => {
       if (isFifeError(reply, 'bus.timeout')) break;
       assert.ok(Date.now() < silentBy, `still answered ${++answered} times after the second claim`);
     }
+
+    // Disabling an account (a change in `accounts`, not in its own database) withdraws its numbers: the
+    // number it shared is acme's alone again, and the one only it listed reaches nobody.
+    await store.upsert(ACCOUNTS_DB, other.accountId, (doc) => ({ ...doc!, enabled: false }));
+    const againAcme = await retryUntilAnswered(() => client.request(route.req, carrier('+3225557777', `did-back-${Math.random()}`) as never, { timeoutMs: 500, replies: [route.resp] }));
+    assert.equal((againAcme as Record<string, any>)['Custom-Channel-Vars']['Account-ID'], acme.accountId);
+    await assert.rejects(
+      client.request(route.req, carrier('+3225558888', 'did-disabled') as never, { timeoutMs: DEADLINE_MS, replies: [route.resp] }),
+      (err) => isFifeError(err, 'bus.timeout'),
+      'a disabled account owns no number',
+    );
   });
 
   test('reg_query answers are reused until a reg_success for that user says they changed', async () => {

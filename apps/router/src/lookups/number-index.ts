@@ -19,8 +19,8 @@ interface AccountNumbers {
  * Built from what routing already reads: the accounts (`accounts/by_realm`), each account's numbering
  * plan and the numbers its callflows list (`callflows/by_number`). Only numbers that are DIDs under the
  * account's plan count (extensions like `2000` exist in every account). Each account's part is kept
- * while its database is unchanged (changes feed), and recomputed after any change; the account list
- * the same way. A number two accounts claim belongs to neither: the call gets no answer and a warning.
+ * while its database and `accounts` are unchanged (changes feeds), and recomputed after any change.
+ * A number two accounts claim belongs to neither: the call gets no answer and a warning.
  */
 export class NumberIndex {
   private accountIds: { version: number | undefined; ids: string[] } | undefined;
@@ -49,6 +49,8 @@ export class NumberIndex {
     if (!this.accountIds || this.accountIds.version === undefined || this.accountIds.version !== accountsVersion) {
       const answer = await this.store.cache(ACCOUNTS_DB).view<Rows>('accounts', 'by_realm', {});
       this.accountIds = { version: accountsVersion, ids: [...new Set(answer.rows.map((r) => r.id))] };
+      // An account's numbers also depend on its document (enabled, numbering plan), which lives here.
+      this.perAccount.clear();
       stale = true;
     }
     const ids = this.accountIds.ids;
