@@ -3,7 +3,6 @@
 // process, as in production; this process plays ecallmgr and the registrar.
 // Run: node --import tsx apps/router/bench/router.bench.ts   (bounded well under 90 s)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { dryRunReq, dryRunResp, route } from '@fife/api';
 import { Bus, handler } from '@fife/bus';
 import { openStore } from '@fife/store';
 import { brokerUrl, repoRoot } from '@fife/testkit';
+import { freePort } from '@fife/cluster';
 import { Provision } from '../src/testing/provision.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 200);
@@ -47,16 +47,6 @@ async function cpuSeconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject).listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 type LookupTotals = Map<string, { sum: number; count: number }>;
