@@ -56,9 +56,10 @@ export function findBroker(): BrokerLocation | undefined {
   }
 }
 
-/** The broker URL for commands that talk to a running Fife; exits 2 with a hint when there is none. */
+/** Where the URL of this run came from (see runCli's hint). */
 let brokerSource: string | undefined;
 
+/** The broker URL for commands that talk to a running Fife; exits 2 with a hint when there is none. */
 export function amqpUrlOrExit(command: string): string {
   const found = findBroker();
   brokerSource = found?.source;
@@ -94,4 +95,11 @@ export function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
+}
+
+/** `user@realm` split at its last `@` (a user part may hold one); undefined when either side is empty. */
+export function userAtRealm(value: string): { user: string; realm: string } | undefined {
+  const at = value.lastIndexOf('@');
+  if (at <= 0 || at === value.length - 1) return undefined;
+  return { user: value.slice(0, at), realm: value.slice(at + 1) };
 }

@@ -77,7 +77,11 @@ function entryOf(parsed: ParsedFile, a: Attempt): ApplyEntry {
 async function putAll(port: ProvisioningPort, attempts: Attempt[], dryRun: boolean, limit: number): Promise<void> {
   // Accounts first, then each kind in order: a kind's documents go in parallel.
   const groups = new Map<string, Attempt[]>();
-  for (const a of attempts) groups.set(a.doc.kind, [...(groups.get(a.doc.kind) ?? []), a]);
+  for (const a of attempts) {
+    const group = groups.get(a.doc.kind);
+    if (group) group.push(a);
+    else groups.set(a.doc.kind, [a]);
+  }
   for (const kind of ['account', ...ACCOUNT_KINDS]) {
     await mapLimited(groups.get(kind) ?? [], limit, async (a) => {
       try {
@@ -171,9 +175,8 @@ export async function applyFile(parsed: ParsedFile, port: ProvisioningPort, opti
   const attempts = attemptsOf(accounts);
   await putAll(port, attempts, true, limit);
   const checked = attempts.map((a) => entryOf(parsed, a));
-  if (checked.some((e) => e.action === 'invalid' || e.action === 'failed')) {
-    return report(parsed.file, dryRun, false, checked.filter((e) => e.action === 'invalid' || e.action === 'failed'), warnings);
-  }
+  const refused = checked.filter((e) => e.action === 'invalid' || e.action === 'failed');
+  if (refused.length > 0) return report(parsed.file, dryRun, false, refused, warnings);
   const kept = new Set(attempts.map((a) => `${a.doc.kind}/${a.outcome && 'id' in a.outcome ? a.outcome.id : a.doc.id}`));
 
   // Unchanged documents are not sent again: re-applying a file costs one round of dry runs.

@@ -11,7 +11,7 @@ import type {
 } from './file-schema.js';
 import type { IssuePath } from './issues.js';
 import { ACCOUNT_KINDS, PROVISIONED_MARK, SECTION_OF, placeholderName, stableId, type AccountKind, type Kind } from './kinds.js';
-import { FLOW_REFERENCES } from './references.js';
+import { FLOW_ID_FIELD, FLOW_REFERENCES } from './references.js';
 
 /** One document as the file wants it, before its owner validated it. */
 export interface DesiredDoc {
@@ -34,7 +34,7 @@ export interface DesiredAccount {
 }
 
 /** Drops undefined values, so a field the file leaves out is absent (not `undefined`) in the document. */
-function defined(obj: Record<string, unknown>): Record<string, unknown> {
+export function defined(obj: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
 }
 
@@ -91,9 +91,6 @@ function userDoc(u: UserEntry, ids: Ids): Record<string, unknown> {
     dialout_allowed: u.dialout_allowed,
   });
 }
-
-/** Data keys that name documents become the ids the router reads (`user` → `id`, `calendar` → `calendar_id`). */
-const FLOW_ID_FIELD: Record<keyof typeof FLOW_REFERENCES, string> = { user: 'id', device: 'id', calendar: 'calendar_id' };
 
 function flowDoc(node: FlowNode, ids: Ids): Record<string, unknown> {
   const data: Record<string, unknown> = { ...(node.data ?? {}) };

@@ -1,16 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import { FifeError } from '@fife/api';
 import { stringify } from 'yaml';
+import { defined } from './compile.js';
 import type { FlowNode } from './file-schema.js';
 import { ACCOUNT_KINDS, SECTION_OF, placeholderName, stableId, type AccountKind, type Kind } from './kinds.js';
 import type { Doc, ProvisioningPort } from './port.js';
-import { FLOW_REFERENCES } from './references.js';
+import { FLOW_ID_FIELD, FLOW_REFERENCES } from './references.js';
 
 type Entry = Record<string, unknown>;
-
-function defined(obj: Entry): Entry {
-  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined));
-}
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === 'boolean' ? v : undefined);
@@ -86,7 +83,6 @@ function userEntry(u: Doc, devices: Doc[], names: Names): Entry {
   });
 }
 
-const ID_FIELD_OF_REF: Record<keyof typeof FLOW_REFERENCES, string> = { user: 'id', device: 'id', calendar: 'calendar_id' };
 const REF_OF_MODULE: Record<string, keyof typeof FLOW_REFERENCES> = { user: 'user', device: 'device', calendar: 'calendar', oncall: 'calendar' };
 
 /** Ids of known documents go back to names; an id the account does not hold stays an id. */
@@ -95,7 +91,7 @@ function flowEntry(node: unknown, names: Names): FlowNode {
   const data: Entry = { ...(obj(n.data) ?? {}) };
   const ref = REF_OF_MODULE[String(n.module)];
   if (ref) {
-    const idField = ID_FIELD_OF_REF[ref];
+    const idField = FLOW_ID_FIELD[ref];
     const name = typeof data[idField] === 'string' ? names[FLOW_REFERENCES[ref]].get(data[idField] as string) : undefined;
     if (name !== undefined) {
       delete data[idField];
@@ -171,9 +167,10 @@ function accountEntry(a: Doc, docs: Map<AccountKind, Doc[]>): Entry {
   const names = namesOf(docs);
   // By name (callgroups by number), so an export reads like a hand-written file and diffs stay small.
   const list = (kind: AccountKind) => [...(docs.get(kind) ?? [])].sort((a, b) => sortKey(kind, a).localeCompare(sortKey(kind, b)));
+  const devices = list('device');
   const sections: Record<AccountKind, Entry[]> = {
-    device: list('device').map(deviceEntry),
-    user: list('user').map((u) => userEntry(u, list('device'), names)),
+    device: devices.map(deviceEntry),
+    user: list('user').map((u) => userEntry(u, devices, names)),
     callflow: list('callflow').map((c) => callflowEntry(c, names)),
     callgroup: list('callgroup').map(callgroupEntry),
     calendar: list('calendar').map((c) => calendarEntry(c, names)),
@@ -182,7 +179,7 @@ function accountEntry(a: Doc, docs: Map<AccountKind, Doc[]>): Entry {
   const entry: Entry = defined({
     name: nameOf('account', a),
     realm: str(a.realm),
-    ...(String(a._id) === stableId('account', nameOf('account', a)) ? {} : { id: String(a._id) }),
+    ...idField('account', a),
     timezone: str(a.timezone),
     enabled: a.enabled === false ? false : undefined,
     numbering: obj(a.numbering),

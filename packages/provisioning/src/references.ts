@@ -9,6 +9,9 @@ export interface ReferenceProblem {
 /** Flow `data` keys that name another document of the account, and the section they name. */
 export const FLOW_REFERENCES = { user: 'users', device: 'devices', calendar: 'calendars' } as const;
 
+/** The document field each flow reference becomes (`user` → `id`, `calendar` → `calendar_id`), as the router reads it. */
+export const FLOW_ID_FIELD: Record<keyof typeof FLOW_REFERENCES, string> = { user: 'id', device: 'id', calendar: 'calendar_id' };
+
 function duplicates<T>(items: T[], key: (item: T) => string, at: (index: number) => IssuePath, what: string): ReferenceProblem[] {
   const seen = new Map<string, number>();
   const problems: ReferenceProblem[] = [];

@@ -95,7 +95,7 @@ async function put(store: Store, kind: OwnedKind, msg: PutMsg, ctx: HandlerConte
   if (!id) return invalid([{ field: '(document)', message: 'no Document-ID, and this kind has no natural key to derive one from' }]);
   let dbName: string;
   try {
-    dbName = dbNameOf(kind, kind.scope === 'accounts' ? undefined : msg['Account-ID']);
+    dbName = dbNameOf(kind, msg['Account-ID']);
     if (kind.scope === 'accounts') accountDbName(id); // an account id must be a valid database suffix
   } catch (err) {
     return invalid([{ field: isFifeError(err, 'store.invalid_account_id') ? '_id' : 'Account-ID', message: (err as Error).message }], id);

@@ -1,12 +1,10 @@
 import type { Command } from 'commander';
 import { busPort, exportAccounts, toYaml } from '@fife/provisioning';
 import { amqpUrlOrExit, withCliBus } from '../cli-bus.js';
-import type { ProvisionIo } from './provision.js';
-
-const stdio: ProvisionIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+import { stdio, type Io } from '../output/index.js';
 
 /** `fife export`: the stored accounts as a provisioning file; provisioning it back changes nothing. */
-export async function runExport(url: () => string, opts: { account?: string; json?: boolean; timeoutMs?: number } = {}, io: ProvisionIo = stdio): Promise<number> {
+export async function runExport(url: () => string, opts: { account?: string; json?: boolean; timeoutMs?: number } = {}, io: Io = stdio): Promise<number> {
   try {
     const file = await withCliBus(url(), (bus) =>
       exportAccounts(busPort(bus, { timeoutMs: opts.timeoutMs ?? 5000 }), opts.account !== undefined ? { account: opts.account } : {}),

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { isFifeError } from '@fife/api';
-import { amqpUrlOrExit, positiveInt, runCli, withCliClient } from '../cli-bus.js';
+import { amqpUrlOrExit, positiveInt, runCli, userAtRealm, withCliClient } from '../cli-bus.js';
 import { color, errorMessage, exitCodeFor, exitCodes, printJson, stdio, type Io } from '../output/index.js';
 
 export interface OriginateOptions {
@@ -19,9 +19,9 @@ export interface OriginateOptions {
 /** The endpoint object for --from: a SIP user through the directory, or a route FreeSWITCH dials as is. */
 export function fromEndpoint(from: string): Record<string, string> | { error: string } {
   if (from.includes('/')) return { 'Invite-Format': 'route', Route: from };
-  const at = from.lastIndexOf('@');
-  if (at <= 0 || at === from.length - 1) return { error: `--from ${from}: expected USER@REALM (e.g. 1001@sip.example.com) or a dial target (sofia/internal/…)` };
-  return { 'Invite-Format': 'username', 'To-User': from.slice(0, at), 'To-Realm': from.slice(at + 1) };
+  const aor = userAtRealm(from);
+  if (!aor) return { error: `--from ${from}: expected USER@REALM (e.g. 1001@sip.example.com) or a dial target (sofia/internal/…)` };
+  return { 'Invite-Format': 'username', 'To-User': aor.user, 'To-Realm': aor.realm };
 }
 
 /** originate_req fields: ring `from`, and once it answers, transfer it to `to` (click-to-call). */

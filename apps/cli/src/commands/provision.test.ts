@@ -11,8 +11,9 @@ import { deleteQueues, startBus, tempStore } from '@fife/provisioning/testing';
 import { resourceDocSchema } from '@fife/router';
 import { accountDbName, type Store } from '@fife/store';
 import { repoRoot, testVhost } from '@fife/testkit';
+import { capture } from '../output/test-helpers.js';
 import { runExport } from './export.js';
-import { PROVISION_EXIT, runProvision, type ProvisionIo } from './provision.js';
+import { PROVISION_EXIT, runProvision } from './provision.js';
 
 /**
  * `fife provision` / `fife export` against the kinds the whapps serve, with the whapps' own schemas:
@@ -27,12 +28,6 @@ let closeStore: () => Promise<void>;
 let owner: Bus;
 let consumers: Consumer[] = [];
 let dir: string;
-
-function capture(): ProvisionIo & { stdout: () => string; stderr: () => string } {
-  let out = '';
-  let err = '';
-  return { out: (t) => void (out += t), err: (t) => void (err += t), stdout: () => out, stderr: () => err };
-}
 
 async function provision(file: string, opts: { dryRun?: boolean; json?: boolean } = {}) {
   const io = capture();

@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import { applyFile, busPort, formatIssues, formatReport, loadProvisioningFile } from '@fife/provisioning';
 import { amqpUrlOrExit, withCliBus } from '../cli-bus.js';
+import { exitCodes, stdio, type Io } from '../output/index.js';
 
-export interface ProvisionIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const stdio: ProvisionIo = { out: (t) => void process.stdout.write(t), err: (t) => void process.stderr.write(t) };
+export type ProvisionIo = Io;
 
 export interface ProvisionOptions {
   dryRun?: boolean;
@@ -17,7 +13,7 @@ export interface ProvisionOptions {
 }
 
 /** Exit codes of `fife provision`. */
-export const PROVISION_EXIT = { ok: 0, refused: 1, invalidFile: 2 } as const;
+export const PROVISION_EXIT = { ok: exitCodes.ok, refused: exitCodes.failure, invalidFile: exitCodes.usage } as const;
 
 /**
  * `fife provision FILE`: validates the file locally (names, references, types), then has every

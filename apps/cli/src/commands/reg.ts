@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { amqpUrlOrExit, positiveInt, runCli, withCliClient } from '../cli-bus.js';
+import { amqpUrlOrExit, positiveInt, runCli, userAtRealm, withCliClient } from '../cli-bus.js';
 import { color, exitCodes, printJson, stdio, table, type Io } from '../output/index.js';
 
 export interface RegOptions {
@@ -14,9 +14,9 @@ export interface RegOptions {
 export function regTarget(opts: Pick<RegOptions, 'aor' | 'realm'>): { realm: string; username?: string } | { error: string } {
   if (opts.aor && opts.realm) return { error: 'give USER@REALM or --realm, not both' };
   if (opts.aor) {
-    const at = opts.aor.lastIndexOf('@');
-    if (at <= 0 || at === opts.aor.length - 1) return { error: `${opts.aor}: expected USER@REALM, e.g. 1001@sip.example.com` };
-    return { username: opts.aor.slice(0, at), realm: opts.aor.slice(at + 1) };
+    const aor = userAtRealm(opts.aor);
+    if (!aor) return { error: `${opts.aor}: expected USER@REALM, e.g. 1001@sip.example.com` };
+    return { username: aor.user, realm: aor.realm };
   }
   return { realm: opts.realm ?? 'all' };
 }

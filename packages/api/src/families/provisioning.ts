@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineMessage } from '../define.js';
-import { text } from '../lenient.js';
+import { jsonObject, text } from '../lenient.js';
 import { routingKey, targetedKey } from '../routing-key.js';
 import { sample } from './common.js';
 
@@ -20,7 +20,7 @@ const accountId = z
   .regex(/^[0-9a-f]{32}$/, 'expected 32 lowercase hex characters')
   .describe('account whose database holds the document; absent for the account kind itself');
 
-const document = z.record(z.string(), z.unknown()).describe('the document as stored (CouchDB JSON, without _rev)');
+const document = jsonObject.describe('the document as stored (CouchDB JSON, without _rev)');
 
 const keyOf = (verb: string) => (m: { Kind: string }) => routingKey({ raw: `provisioning.${verb}` }, m.Kind);
 
