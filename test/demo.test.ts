@@ -3,12 +3,12 @@
 // when each did what it should. Here the printed outcomes are read back and checked one by one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, testVhost } from '@fife/testkit';
+import { testVhost } from '@fife/testkit';
+import { runFife } from '../apps/cli/src/output/test-helpers.js';
 
 /** The printed block of sample call `n` (from "n. title" to the next blank line). */
 function block(out: string, n: number): string {
@@ -26,14 +26,9 @@ function rangAt(text: string, phone: string): number {
 
 test('fife up --sim --check: every sample call rings whom it should, and the cluster stops cleanly', { timeout: 180_000 }, async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'fife-demo-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AMQP_URL: await testVhost('demo', { empty: true }), FIFE_DATA_DIR: dataDir, NO_COLOR: '1' };
-  delete env.COUCH_URL;
-  delete env.FORCE_COLOR;
-  const child = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/fife.mjs'), 'up', '--sim', '--check', '--ready-timeout', '120'], { env, cwd: repoRoot });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const env = { AMQP_URL: await testVhost('demo', { empty: true }), FIFE_DATA_DIR: dataDir, NO_COLOR: '1', COUCH_URL: undefined };
+  const { code, stdout, stderr } = await runFife(['up', '--sim', '--check', '--ready-timeout', '120'], env, 180_000);
+  const out = stdout + stderr;
   try {
     assert.equal(code, 0, out);
     assert.match(out, /9 of 9 simulated phones registered/);

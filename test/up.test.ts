@@ -2,23 +2,19 @@
 // app against the test broker, waits until each process answered a request over the bus, then stops.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, testVhost } from '@fife/testkit';
+import { testVhost } from '@fife/testkit';
+import { runFife } from '../apps/cli/src/output/test-helpers.js';
 import { discoverApps } from '@fife/cli';
 
 test('fife up starts every app, each answers over the bus, and everything stops cleanly', async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'fife-up-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, AMQP_URL: await testVhost('up', { empty: true }), FIFE_DATA_DIR: dataDir, LOG_LEVEL: 'info' };
-  delete env.COUCH_URL;
-  const child = spawn(process.execPath, [join(repoRoot, 'apps/cli/bin/fife.mjs'), 'up', '--check', '--ready-timeout', '120'], { env, cwd: repoRoot });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (out += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const env = { AMQP_URL: await testVhost('up', { empty: true }), FIFE_DATA_DIR: dataDir, LOG_LEVEL: 'info', COUCH_URL: undefined };
+  const { code, stdout, stderr } = await runFife(['up', '--check', '--ready-timeout', '120'], env, 180_000);
+  const out = stdout + stderr;
   try {
     assert.equal(code, 0, out);
     const apps = discoverApps();

@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nanoid } from 'nanoid';
-import { LocalCluster } from '@fife/cluster';
+import { LocalCluster, freePort } from '@fife/cluster';
 import { openStore, REGISTRATIONS_DB, spawnEmbeddedCouch, type Store } from '@fife/store';
 import { startSimCluster, type SimCluster } from '@fife/testkit';
 import { TestBroker } from './support/broker.js';
@@ -62,17 +61,6 @@ function withoutCouchUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   delete copy.COUCH_URL; // the cluster's own embedded CouchDB, which the test stops and starts
   return copy;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function eventually(what: string, timeoutMs: number, check: () => Promise<boolean> | boolean): Promise<number> {

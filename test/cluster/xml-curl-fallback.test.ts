@@ -2,20 +2,10 @@
 // gateway when one gives no answer holding the section (down, error status, or not found).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '@fife/cluster';
 import { directoryXml, NOT_FOUND, SimNode, TestXmlCurlServer, VirtualClock } from '@fife/testkit';
 
 const DOMAIN = 'fallback.example.com';
-
-/** A port nothing listens on (bound, then released). */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('simulator mod_xml_curl fallback bindings', () => {
   let good: TestXmlCurlServer;
@@ -26,7 +16,7 @@ describe('simulator mod_xml_curl fallback bindings', () => {
   before(async () => {
     good = await new TestXmlCurlServer((p) => (p.get('user') === '1000' ? directoryXml(DOMAIN, { id: '1000', password: 'pw' }) : NOT_FOUND)).start();
     missing = await new TestXmlCurlServer(() => NOT_FOUND).start();
-    down = `http://127.0.0.1:${await closedPort()}/fetch`;
+    down = `http://127.0.0.1:${await freePort()}/fetch`; // bound, then released: nothing listens there
   });
   after(async () => {
     for (const n of nodes) await n.stop();

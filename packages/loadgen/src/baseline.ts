@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { nanoid } from 'nanoid';
 import { FifeError } from '@fife/api';
-import { paced } from './pace.js';
+import { pacedToEnd } from './pace.js';
 import { summarize, type LatencySummary } from './stats.js';
 
 export type BaselineResult = LatencySummary & { sent: number; lost: number; achievedPerS: number };
@@ -76,12 +76,10 @@ export class AmqpBaseline {
   /** Round trips paced at `ratePerS` for `seconds` (open loop, like the load steps). */
   async measure(ratePerS: number, seconds: number): Promise<BaselineResult> {
     const times: number[] = [];
-    const inflight: Promise<unknown>[] = [];
-    const pace = await paced(ratePerS, seconds, async () => {
+    const { pace } = await pacedToEnd(ratePerS, seconds, async () => {
       const ms = await this.roundTrip();
       if (ms !== undefined) times.push(ms);
-    }, inflight);
-    await Promise.all(inflight);
+    });
     return { ...summarize(times), sent: pace.started, lost: pace.started - times.length, achievedPerS: pace.achievedPerS };
   }
 

@@ -23,6 +23,15 @@ export async function paced(ratePerS: number, seconds: number, work: (i: number)
   return { started: total, seconds: scheduled, achievedPerS: total / scheduled };
 }
 
+/** `paced`, then waits until every started `work` has finished; `elapsedS` runs from the first start to the last finish. */
+export async function pacedToEnd(ratePerS: number, seconds: number, work: (i: number) => Promise<unknown>): Promise<{ pace: PaceResult; elapsedS: number }> {
+  const inflight: Promise<unknown>[] = [];
+  const t0 = performance.now();
+  const pace = await paced(ratePerS, seconds, work, inflight);
+  await Promise.all(inflight);
+  return { pace, elapsedS: (performance.now() - t0) / 1000 };
+}
+
 /** Runs `work` over `items` with at most `limit` in flight. */
 export async function withLimit<T>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<unknown>): Promise<void> {
   let next = 0;

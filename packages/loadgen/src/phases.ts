@@ -1,5 +1,5 @@
 import type { SimFleet } from './fleet.js';
-import { paced, type PaceResult } from './pace.js';
+import { pacedToEnd, type PaceResult } from './pace.js';
 import type { FetchKind, FetchSample } from './probe.js';
 import { extensionOf } from './provision.js';
 import { summarize, type LatencySummary } from './stats.js';
@@ -24,19 +24,11 @@ export type RegistrationStep = PaceResult & { registered: number; failed: number
 export async function registrationStep(fleet: SimFleet, phones: number, cursor: { next: number }, rate: number, seconds: number, expiresS: number): Promise<RegistrationStep> {
   fleet.probe.take();
   let registered = 0;
-  const inflight: Promise<unknown>[] = [];
-  const t0 = performance.now();
-  const pace = await paced(
-    rate,
-    seconds,
-    async () => {
-      const phone = fleet.phone(cursor.next++ % phones);
-      if ((await phone.register(expiresS)) === 'registered') registered++;
-    },
-    inflight,
-  );
-  await Promise.all(inflight);
-  const completedPerS = registered / ((performance.now() - t0) / 1000);
+  const { pace, elapsedS } = await pacedToEnd(rate, seconds, async () => {
+    const phone = fleet.phone(cursor.next++ % phones);
+    if ((await phone.register(expiresS)) === 'registered') registered++;
+  });
+  const completedPerS = registered / elapsedS;
   return { ...pace, registered, failed: pace.started - registered, completedPerS, auth: fetchStats(fleet.probe.take(), ['register']) };
 }
 
@@ -51,25 +43,17 @@ export async function callStep(fleet: SimFleet, o: { phones: number; callees: nu
   fleet.probe.take();
   let answered = 0;
   const causes: Record<string, number> = {};
-  const inflight: Promise<unknown>[] = [];
-  const t0 = performance.now();
-  const pace = await paced(
-    rate,
-    seconds,
-    async () => {
-      const n = cursor.next++;
-      const caller = o.callees + (n % (o.phones - o.callees));
-      const callee = calleeFor(caller, n, o.callees, o.nodes);
-      const call = await fleet.phone(caller).call(extensionOf(callee), { hangupAfterS: o.holdS });
-      const cause = await Promise.race([call.done, new Promise<string>((r) => setTimeout(() => r('DRIVER_TIMEOUT'), (o.holdS + 20) * 1000).unref())]);
-      if (call.ringLog()?.answeredBy !== undefined) answered++;
-      else causes[cause] = (causes[cause] ?? 0) + 1;
-    },
-    inflight,
-  );
-  await Promise.all(inflight);
+  const { pace, elapsedS } = await pacedToEnd(rate, seconds, async () => {
+    const n = cursor.next++;
+    const caller = o.callees + (n % (o.phones - o.callees));
+    const callee = calleeFor(caller, n, o.callees, o.nodes);
+    const call = await fleet.phone(caller).call(extensionOf(callee), { hangupAfterS: o.holdS });
+    const cause = await Promise.race([call.done, new Promise<string>((r) => setTimeout(() => r('DRIVER_TIMEOUT'), (o.holdS + 20) * 1000).unref())]);
+    if (call.ringLog()?.answeredBy !== undefined) answered++;
+    else causes[cause] = (causes[cause] ?? 0) + 1;
+  });
   // A call ends after its hold time: that part of the wait is not the cluster's.
-  const completedPerS = answered / Math.max(seconds, (performance.now() - t0) / 1000 - o.holdS);
+  const completedPerS = answered / Math.max(seconds, elapsedS - o.holdS);
   const samples = fleet.probe.take();
   return {
     ...pace,

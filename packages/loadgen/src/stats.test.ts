@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { paced, withLimit } from './pace.js';
+import { paced, pacedToEnd, withLimit } from './pace.js';
 import { Gate } from './probe.js';
 import { percentile, ratio, summarize } from './stats.js';
 
@@ -26,6 +26,17 @@ test('paced starts rate × seconds jobs on schedule without waiting for them', a
   assert.ok(startedAt[19]! < 700, `last start at ${startedAt[19]} ms`);
   assert.ok(r.achievedPerS <= 50 && r.achievedPerS > 20, `achieved ${r.achievedPerS}`);
   await Promise.all(inflight);
+});
+
+test('pacedToEnd returns once every started job finished, timed from the first start to the last finish', async () => {
+  let finished = 0;
+  const { pace, elapsedS } = await pacedToEnd(50, 0.2, async () => {
+    await new Promise((res) => setTimeout(res, 150));
+    finished++;
+  });
+  assert.equal(pace.started, 10);
+  assert.equal(finished, 10);
+  assert.ok(elapsedS >= 0.15 + 9 / 50 - 0.02, `elapsed ${elapsedS} s`);
 });
 
 test('Gate and withLimit never exceed their limit', async () => {

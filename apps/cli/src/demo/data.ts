@@ -19,7 +19,6 @@ export interface DemoDataOptions {
 export interface DemoData {
   accountId: string;
   realm: string;
-  supportOpenFrom: Date;
   supportOpenUntil: Date;
   /** The provisioning file that was applied (YAML, what `fife provision` reads). */
   yaml: string;
@@ -97,7 +96,7 @@ export async function loadDemoData(bus: Bus, options: DemoDataOptions): Promise<
   if (!parsed.ok) throw new Error(`the demo account does not validate:\n${formatIssues(parsed.error)}`);
   const report = await applyFile(parsed.value, busPort(bus, { timeoutMs: 10_000 }));
   if (!report.ok) throw new Error(`provisioning the demo account failed:\n${formatReport(report)}`);
-  return { accountId: DEMO_ACCOUNT_ID, realm: DEMO_REALM, supportOpenFrom: hourBefore(options.supportOpenUntil), supportOpenUntil: options.supportOpenUntil, yaml, report };
+  return { accountId: DEMO_ACCOUNT_ID, realm: DEMO_REALM, supportOpenUntil: options.supportOpenUntil, yaml, report };
 }
 
 const icsTime = (d: Date) => d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');

@@ -1,4 +1,4 @@
-import { DEMO_ACCOUNT_ID, DEMO_REALM, NUMBERS, PHONES, SUPPORT_CALENDAR_ID } from './people.js';
+import { DEMO_ACCOUNT_ID, DEMO_REALM, NUMBERS, PHONES, SUPPORT_CALENDAR_ID, aorOf } from './people.js';
 
 /** Short commands line up their comments; longer ones just run over. */
 const COMMAND_WIDTH = 56;
@@ -8,7 +8,7 @@ const COMMAND_WIDTH = 56;
  * command names), so the list never names a command that does not exist.
  */
 export function nextCommands(available: readonly string[], supportOpenUntil: Date): string {
-  const from = `${PHONES.alice.ext}@${DEMO_REALM}`;
+  const from = aorOf(PHONES.alice);
   const whileOpen = new Date(supportOpenUntil.getTime() - 30 * 60_000).toISOString().replace(/\.\d{3}/, '');
   const all: Array<[string, string, string]> = [
     ['status', 'npx fife status', 'processes, FreeSWITCH nodes, queues and consumers, registrations'],
