@@ -1,12 +1,11 @@
 // Every whapp and ecallmgr started in this process (as their own tests do), on one private vhost and
 // one embedded CouchDB, with an account provisioned so that valid requests get real answers.
 import { join } from 'node:path';
-import amqp from 'amqplib';
 import { nanoid } from 'nanoid';
 import { DEAD_LETTER_QUEUE } from '@fife/bus';
 import { accountDbName, newDocId, openStore, startEmbeddedCouch, type EmbeddedCouch, type Store } from '@fife/store';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
-import { brokerCtl } from '@fife/testkit';
+import { brokerCtl, deleteQueues } from '@fife/testkit';
 import { registrarWhapp, type RegistrarRuntime } from '@fife/registrar';
 import { callgroupWhapp, putExtension } from '@fife/callgroup';
 import { routerWhapp } from '@fife/router';
@@ -35,20 +34,6 @@ export async function queuesOfVhost(url: string): Promise<string[]> {
   if (!vhost.startsWith('fife-test-bad-input')) return [];
   const out = await brokerCtl('list_queues', '-p', vhost, 'name').catch(() => '');
   return out.split('\n').map((l) => l.trim()).filter((l) => l !== '' && l !== 'name');
-}
-
-export async function deleteQueues(url: string, names: string[]): Promise<void> {
-  const connection = await amqp.connect(url);
-  try {
-    for (const name of names) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(name).catch(() => undefined);
-      await ch.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
 }
 
 export const ICS_OPEN_ALWAYS = [

@@ -17,10 +17,10 @@ import { nanoid } from 'nanoid';
 import { authn, calendar, encodeSegment, genericError, registration, system } from '@fife/api';
 import { Bus } from '@fife/bus';
 import { accountDbName, openStore, startEmbeddedCouch, type EmbeddedCouch, type Store } from '@fife/store';
-import { brokerCtl, repoRoot, testVhost } from '@fife/testkit';
+import { brokerCtl, repoRoot, testVhost, deleteQueues } from '@fife/testkit';
 import { putCalendar } from '@fife/calendar';
 import { eventually, printTable, tempDir } from './support.js';
-import { ICS_OPEN_ALWAYS, deleteQueues } from './cluster.js';
+import { ICS_OPEN_ALWAYS } from './cluster.js';
 import { registerEvent, startFakeFreeswitch, type FakeFreeswitch } from './fake-freeswitch.js';
 import { all, parseStrict } from './xml.js';
 

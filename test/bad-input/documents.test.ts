@@ -13,8 +13,8 @@ import { callgroupWhapp, putExtension, type ExtensionDocInput } from '@fife/call
 import { putCalendar, type CalendarDocInput } from '@fife/calendar';
 import { createCalendarWhapp } from '../../apps/calendar/src/whapp.js';
 import { couchSnapshot, printTable, snapshotDiff, tempDir } from './support.js';
-import { deleteQueues, ICS_OPEN_ALWAYS } from './cluster.js';
-import { testVhost } from '@fife/testkit';
+import { ICS_OPEN_ALWAYS } from './cluster.js';
+import { testVhost, deleteQueues } from '@fife/testkit';
 
 const STATUS_QUEUE = `fife.calendar.status.bad-input-${process.pid}`;
 const ONCALL_QUEUE = `fife.calendar.oncall.bad-input-${process.pid}`;

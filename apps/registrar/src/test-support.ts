@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import amqp, { type Channel, type ChannelModel } from 'amqplib';
 import { nanoid } from 'nanoid';
 import { startEmbeddedCouch, openStore, type Store } from '@fife/store';
-import { brokerUrl } from '@fife/testkit';
+import { brokerUrl, deleteQueues as deleteBrokerQueues } from '@fife/testkit';
 import { startWhapp, type RunningWhapp } from '@fife/whapp';
 import { registrarWhapp, type RegistrarRuntime } from './app.js';
 import type { registrarConfig } from './config.js';
@@ -106,19 +106,9 @@ export class RawPeer {
   }
 }
 
-/** Durable queues outlive their consumers: tests delete theirs. */
+/** Durable queues outlive their consumers: tests delete theirs (on the test broker). */
 export async function deleteQueues(names: string[]): Promise<void> {
-  const connection = await amqp.connect(await brokerUrl());
-  try {
-    for (const name of names) {
-      const ch = await connection.createChannel();
-      ch.on('error', () => undefined);
-      await ch.deleteQueue(name).catch(() => undefined);
-      await ch.close().catch(() => undefined);
-    }
-  } finally {
-    await connection.close().catch(() => undefined);
-  }
+  await deleteBrokerQueues(await brokerUrl(), names);
 }
 
 export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<number> {

@@ -17,10 +17,8 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** Deletes the `fife.*` queues an earlier run left: a durable queue re-declared with other arguments stops a whapp. */
-async function emptyQueues(url: string, vhost: string): Promise<void> {
-  const listed = await brokerCtl('list_queues', '-p', vhost, 'name');
-  const names = listed.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('fife.'));
+/** Deletes queues on the broker at `url` (durable ones outlive the test that declared them); absent ones are fine. */
+export async function deleteQueues(url: string, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
   const conn = await amqp.connect(url);
   try {
@@ -31,8 +29,14 @@ async function emptyQueues(url: string, vhost: string): Promise<void> {
       await ch.close().catch(() => undefined);
     }
   } finally {
-    await conn.close();
+    await conn.close().catch(() => undefined);
   }
+}
+
+/** Deletes the `fife.*` queues an earlier run left: a durable queue re-declared with other arguments stops a whapp. */
+async function emptyQueues(url: string, vhost: string): Promise<void> {
+  const listed = await brokerCtl('list_queues', '-p', vhost, 'name');
+  await deleteQueues(url, listed.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('fife.')));
 }
 
 /**
