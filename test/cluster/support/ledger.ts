@@ -6,10 +6,6 @@ export class Ledger {
     this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
-  count(key: string): number {
-    return this.counts.get(key) ?? 0;
-  }
-
   snapshot(): Map<string, number> {
     return new Map(this.counts);
   }
@@ -26,10 +22,17 @@ export class Ledger {
   }
 }
 
-/** What was published against what happened: keys published more often than they happened, or less. */
-export function compareLedgers(happened: Map<string, number>, published: Map<string, number>) {
+/**
+ * What was published against what happened: keys published more often than they happened, or less.
+ * `replayed` are re-sends marked as such (an ecallmgr taking a node over repeats its recent registration
+ * events): they never count as published twice, and make up for what the live publishes missed, whatever
+ * order the two arrived in.
+ */
+export function compareLedgers(happened: Map<string, number>, published: Map<string, number>, replayed: Map<string, number> = new Map()) {
+  const fills = (k: string) => Math.min(replayed.get(k) ?? 0, Math.max(0, (happened.get(k) ?? 0) - (published.get(k) ?? 0)));
   const twice = [...published].filter(([k, n]) => n > (happened.get(k) ?? 0)).map(([k, n]) => `${k}: ${n} published for ${happened.get(k) ?? 0}`);
-  const lost = [...happened].filter(([k, n]) => (published.get(k) ?? 0) < n).map(([k, n]) => `${k}: ${published.get(k) ?? 0} published for ${n}`);
+  const lost = [...happened].filter(([k, n]) => (published.get(k) ?? 0) + fills(k) < n).map(([k, n]) => `${k}: ${(published.get(k) ?? 0) + fills(k)} published for ${n}`);
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
-  return { happened: sum(happened), published: sum(published), twice, lost };
+  const filled = [...replayed.keys()].reduce((n, k) => n + fills(k), 0);
+  return { happened: sum(happened), published: sum(published) + filled, twice, lost, replays: { filledGaps: filled, redundant: sum(replayed) - filled } };
 }
